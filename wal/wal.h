@@ -1,0 +1,116 @@
+// The write-ahead log: segmented files of fixed-size pages holding records
+// split into CRC32C-checked fragments. Byte layout: docs/format/wal.md.
+//
+//   Wal::Open(fs, dir, options, replay_fn, &stats)
+//       replays the newest checkpoint and every later segment through
+//       replay_fn, repairs a torn or corrupt tail (keeping everything before
+//       the damage), and opens a fresh segment for writing.
+//   wal->Log(records)
+//       appends records and, under SyncPolicy::kAlways, returns only after
+//       they are fsynced. Concurrent callers share fsyncs (group commit): the
+//       first caller in flight writes and syncs everything queued behind it.
+//
+// Thread safety: Log, Sync, NextSegment and the accessors are safe for
+// concurrent use. Open and Close are not.
+#ifndef STRATA_WAL_WAL_H_
+#define STRATA_WAL_WAL_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "tsdb/base/fs.h"
+
+namespace strata::wal {
+
+enum class SyncPolicy {
+  // fsync before Log returns. Nothing acknowledged is lost on power failure.
+  kAlways,
+  // A background thread fsyncs every `sync_interval`. A power failure loses
+  // at most the records logged in the last interval (plus the one in flight).
+  // A process crash (kill -9) loses nothing: data is in the page cache.
+  kInterval,
+};
+
+struct WalOptions {
+  uint64_t segment_size = 128ull << 20;  // a segment is cut once it would exceed this
+  SyncPolicy sync_policy = SyncPolicy::kAlways;
+  absl::Duration sync_interval = absl::Seconds(1);
+};
+
+struct ReplayStats {
+  uint64_t records = 0;
+  uint32_t segments = 0;          // segments read (checkpoint excluded)
+  bool checkpoint_loaded = false;
+  bool repaired = false;          // a damaged tail was cut
+  uint64_t bytes_dropped = 0;     // bytes removed by the repair
+  uint32_t segments_dropped = 0;  // whole segments removed by the repair
+  std::string repair_reason;      // e.g. "segment 3 offset 4096: crc mismatch"
+};
+
+// Counters for /metrics; monotonically increasing.
+struct WalStats {
+  uint64_t records_written = 0;
+  uint64_t bytes_written = 0;
+  uint64_t fsyncs = 0;
+  uint64_t write_errors = 0;
+  uint64_t repairs = 0;
+  uint32_t first_segment = 0;
+  uint32_t current_segment = 0;
+};
+
+class Wal {
+ public:
+  // Called once per replayed record, in log order. Returning an error with
+  // code DataLoss marks the record as corrupt (replay stops and the log is
+  // repaired from that record on); any other error aborts Open.
+  using ReplayFn = std::function<absl::Status(std::string_view record)>;
+
+  // `fs` must outlive the Wal. `dir` is created if missing.
+  static absl::StatusOr<std::unique_ptr<Wal>> Open(FileSystem* fs, std::string dir,
+                                                   WalOptions options, const ReplayFn& replay,
+                                                   ReplayStats* stats);
+  ~Wal();  // Closes (syncing) if not closed.
+
+  // Appends `records` atomically with respect to replay: after a crash either
+  // all of them or a prefix in order is recovered... each record is whole or
+  // absent. Under kAlways returns after fsync. On a write error the segment is
+  // truncated back so nothing half-written stays; the error says why
+  // ("wal: segment 7: write: No space left on device"). If even that fails the
+  // WAL refuses further writes until reopened.
+  absl::Status Log(std::span<const std::string_view> records);
+  absl::Status Log(std::string_view record) { return Log(std::span(&record, 1)); }
+
+  // fsyncs the current segment.
+  absl::Status Sync();
+  // Closes the current segment and starts the next; returns the new index.
+  absl::StatusOr<uint32_t> NextSegment();
+  // Syncs and closes. Idempotent.
+  absl::Status Close();
+
+  // Writes checkpoint.<last> holding every series record whose ref satisfies
+  // keep_series and every sample/tombstone/metadata record entry with
+  // t >= mint (for series kept) from the checkpoint and segments up to and
+  // including `last`, then deletes those segments and older checkpoints.
+  // REQUIRES: last < current segment (call NextSegment first).
+  absl::Status Checkpoint(uint32_t last, const std::function<bool(uint64_t ref)>& keep_series,
+                          int64_t mint);
+
+  WalStats stats() const;
+  const std::string& dir() const;
+
+ private:
+  struct Impl;
+  explicit Wal(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace strata::wal
+
+#endif  // STRATA_WAL_WAL_H_
