@@ -100,8 +100,15 @@ class FileSystem {
 // The real filesystem. Stateless; each call returns a new instance.
 std::unique_ptr<FileSystem> NewPosixFileSystem();
 
-// "a" + "b" -> "a/b".
+// "a" + "b" -> "a/b". An empty side yields the other; a '/' already at the
+// join is not doubled ("a/" + "b" -> "a/b", "a" + "/b" -> "a/b").
 std::string JoinPath(std::string_view a, std::string_view b);
+
+// The Status for a failed I/O call: "`context`: <strerror(err)>", with
+// ENOSPC -> ResourceExhausted, ENOENT -> NotFound, anything else -> Internal.
+// `context` names the operation and path, e.g. "open /data/wal/00000012".
+// Shared by every FileSystem implementation so their errors look alike.
+absl::Status IoError(std::string_view context, int err);
 
 }  // namespace strata
 

@@ -7,11 +7,11 @@
 #ifndef STRATA_TSDB_BASE_STATUS_MACROS_H_
 #define STRATA_TSDB_BASE_STATUS_MACROS_H_
 
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/str_cat.h"
 
 namespace strata {
 
@@ -19,7 +19,9 @@ namespace strata {
 // Each layer adds its own context: "wal: segment 12 offset 4096: crc mismatch".
 inline absl::Status AnnotateStatus(const absl::Status& s, std::string_view context) {
   if (s.ok()) return s;
-  return absl::Status(s.code(), absl::StrCat(context, ": ", s.message()));
+  std::string message(context);
+  message.append(": ").append(s.message().data(), s.message().size());
+  return absl::Status(s.code(), message);
 }
 
 }  // namespace strata

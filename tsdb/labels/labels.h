@@ -10,6 +10,7 @@
 #define STRATA_TSDB_LABELS_LABELS_H_
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,11 +30,14 @@ struct Label {
 
 class Labels {
  public:
+  class Builder;
+
   Labels() = default;  // the empty set
 
   // REQUIRES: `labels` sorted by name, names unique.
   static Labels FromSorted(std::span<const Label> labels);
-  // Sorts `labels` by name. Duplicate names are kept (use Validate to reject).
+  // Sorts `labels` by name (then value, so the result does not depend on the
+  // input order). Duplicate names are kept (use Validate to reject).
   static Labels FromUnsorted(std::vector<Label> labels);
   // Convenience for tests and tools: {"__name__", "up", "job", "x"} pairs.
   static Labels FromStrings(std::initializer_list<std::string_view> name_value_pairs);
@@ -49,15 +53,28 @@ class Labels {
   // XXH3-64 over "name\xffvalue\xff" for every pair, in order. Stable across
   // processes and versions (it is persisted nowhere, but used for sharding).
   uint64_t Hash() const;
+  // Hash() of FromSorted(labels), without building the set.
+  // REQUIRES: `labels` sorted by name.
+  static uint64_t HashSorted(std::span<const Label> labels);
+
+  // This set without the pairs whose value is empty (Prometheus treats an
+  // empty value as an absent label). Returns a copy of *this when none is.
+  Labels WithoutEmpty() const;
 
   // Prometheus's text form: {__name__="up", job="x"} is rendered as
   // up{job="x"}; values are escaped as Go's %q does.
   std::string ToString() const;
 
-  // Calls fn(Label) for each pair in name order.
+  // Calls fn(Label) for each pair in name order. Linear in the set's size
+  // (operator[] is linear in i, so prefer this for full scans).
   template <typename Fn>
   void ForEach(Fn&& fn) const {
-    for (size_t i = 0; i < count_; ++i) fn((*this)[i]);
+    const char* p = data_.data();
+    for (size_t i = 0; i < count_; ++i) {
+      Label l;
+      p = DecodeString(DecodeString(p, &l.name), &l.value);
+      fn(l);
+    }
   }
 
   friend bool operator==(const Labels& a, const Labels& b) { return a.data_ == b.data_; }
@@ -71,6 +88,46 @@ class Labels {
   // value length, value bytes. offsets are recomputed on access; sets are small.
   std::string data_;
   uint32_t count_ = 0;
+
+  // Reads one length-prefixed string of data_ at `p` into `out` and returns
+  // the position after it. Lengths are at most 5 varint bytes (< 4 GiB).
+  static const char* DecodeString(const char* p, std::string_view* out) {
+    uint32_t len = 0;
+    int shift = 0;
+    uint8_t b;
+    do {
+      b = static_cast<uint8_t>(*p++);
+      len |= uint32_t{b & 0x7fu} << shift;
+      shift += 7;
+    } while (b & 0x80);
+    *out = std::string_view(p, len);
+    return p + len;
+  }
+};
+
+// Collects pairs in any order and builds a set from them, reusing its scratch
+// vector across sets, so a decoder that builds one set per series allocates
+// only the resulting Labels. The views passed to Add must stay valid until
+// Build (or the last use of labels()).
+//
+// Thread safety: none; one builder per thread.
+class Labels::Builder {
+ public:
+  Builder() = default;
+  // Forgets the pairs added so far; keeps the capacity.
+  void Reset() { labels_.clear(); }
+  void Add(std::string_view name, std::string_view value) { labels_.push_back({name, value}); }
+  // Sorts the pairs added so far as FromUnsorted does (duplicates kept).
+  void Sort();
+  // The pairs in their current order (sorted after Sort or Build).
+  std::span<const Label> labels() const { return labels_; }
+  size_t size() const { return labels_.size(); }
+  // Sorts, then returns the set; equal to FromUnsorted of the same pairs.
+  // The builder keeps its pairs until Reset.
+  Labels Build();
+
+ private:
+  std::vector<Label> labels_;
 };
 
 // Checks a label set the way Prometheus 3 does for ingestion: every name is
@@ -83,6 +140,19 @@ absl::Status ValidateLabels(const Labels& labels);
 bool IsLegacyLabelName(std::string_view name);
 // True for metric names matching [a-zA-Z_:][a-zA-Z0-9_:]*.
 bool IsLegacyMetricName(std::string_view name);
+// True when `s` is valid UTF-8 as Go's utf8.ValidString defines it (no
+// surrogates, no overlong forms, nothing above U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+// `s` with every byte that is not part of a valid UTF-8 sequence replaced by
+// U+FFFD, one replacement per byte: the runes Go's decoder (and so Go's
+// regexp) sees in invalid input.
+std::string ReplaceInvalidUtf8(std::string_view s);
+// Appends `s` double-quoted and escaped as Go's strconv.Quote does: \a \b \f
+// \n \r \t \v \\ \", other control bytes and invalid UTF-8 bytes as \xhh,
+// non-printable runes as \uhhhh / \Uhhhhhhhh, printable UTF-8 unchanged.
+// (Unassigned code points, which Go also escapes, are kept unchanged.)
+void AppendGoQuoted(std::string* out, std::string_view s);
+std::string GoQuote(std::string_view s);
 
 }  // namespace strata
 

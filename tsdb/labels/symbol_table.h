@@ -4,8 +4,15 @@
 // Lookup(id) returns a string_view that stays valid for the table's lifetime
 // (strings live in stable arena blocks and never move).
 //
-// Thread safety: Intern and Lookup are safe for concurrent use. Lookup is
-// lock-free; Intern takes a lock only when the string is new... (see .cc).
+// Memory: each string costs its bytes plus a 1-5 byte length prefix in 64 KiB
+// arena blocks (strings over 8 KiB get a block of their own), 8 bytes in the
+// id -> string directory, and ~5 bytes (a 4-byte id and a control byte) per
+// slot of the string -> id hash index.
+//
+// Thread safety: every method is safe for concurrent use. Lookup and size
+// are lock-free. Find, and Intern of a string already present, take a shared
+// (reader) lock, so concurrent interning of known strings does not
+// serialise; only Intern of a new string takes the exclusive lock.
 #ifndef STRATA_TSDB_LABELS_SYMBOL_TABLE_H_
 #define STRATA_TSDB_LABELS_SYMBOL_TABLE_H_
 
@@ -24,10 +31,13 @@ class SymbolTable {
 
   // Returns the id of `s`, adding it if new.
   uint32_t Intern(std::string_view s);
-  // Returns the id of `s` if present. 
+  // Returns true and sets *id when `s` is present.
   bool Find(std::string_view s, uint32_t* id) const;
-  // REQUIRES: id was returned by Intern on this table.
+  // REQUIRES: id was returned by Intern (or Find) on this table, and the
+  // caller learned it through something that synchronises with that call
+  // (the same thread, a lock, a release/acquire pair).
   std::string_view Lookup(uint32_t id) const;
+  // The number of distinct strings interned (ids are 0..size()-1).
   size_t size() const;
   // Bytes held: strings, index and arena overhead.
   size_t MemoryBytes() const;

@@ -1,0 +1,89 @@
+#include "tsdb/db.h"
+
+#include "fmt/format.h"
+#include "absl/time/clock.h"
+#include "tsdb/base/status_macros.h"
+
+namespace strata {
+
+absl::StatusOr<std::unique_ptr<DB>> DB::Open(const std::string& dir, DBOptions options) {
+  std::unique_ptr<DB> db(new DB());
+  db->dir_ = dir;
+  if (options.fs == nullptr) {
+    db->owned_fs_ = NewPosixFileSystem();
+    options.fs = db->owned_fs_.get();
+  }
+  if (options.clock == nullptr) options.clock = &db->real_clock_;
+  if (options.logger == nullptr) options.logger = &db->null_logger_;
+  db->options_ = options;
+  FileSystem* fs = options.fs;
+  Logger* log = options.logger;
+
+  const std::string context = fmt::format("open db {}", dir);
+  RETURN_IF_ERROR(AnnotateStatus(fs->CreateDirs(dir), context));
+  auto lock = fs->LockFile(JoinPath(dir, "lock"));
+  if (!lock.ok()) {
+    return AnnotateStatus(lock.status(), fmt::format("{}: is another strata using it?", context));
+  }
+  db->lock_ = std::move(*lock);
+
+  HeadOptions head_options;
+  head_options.block_range_ms = options.block_range_ms;
+  head_options.max_future_ms = options.max_future_ms;
+  head_options.clock = options.clock;
+  db->head_ = std::make_unique<Head>(head_options, nullptr);
+
+  if (options.wal_enabled) {
+    absl::Time start = absl::Now();
+    Head* head = db->head_.get();
+    auto wal = wal::Wal::Open(
+        fs, JoinPath(dir, "wal"), options.wal,
+        [head](std::string_view record) { return head->ReplayRecord(record); }, &db->replay_);
+    if (!wal.ok()) return AnnotateStatus(wal.status(), context);
+    db->wal_ = std::move(*wal);
+    db->head_->AttachWal(db->wal_.get());
+    db->replay_seconds_ = absl::ToDoubleSeconds(absl::Now() - start);
+
+    const wal::ReplayStats& r = db->replay_;
+    if (r.repaired) {
+      log->Log(LogLevel::kWarn, "wal", "repaired damaged write-ahead log",
+               fmt::format("reason={} bytes_dropped={} segments_dropped={}",
+                               LogfmtValue(r.repair_reason), r.bytes_dropped, r.segments_dropped));
+    }
+    HeadStats hs = db->head_->stats();
+    log->Log(LogLevel::kInfo, "tsdb", "replayed write-ahead log",
+             fmt::format("records={} segments={} checkpoint={} series={} samples={} "
+                         "duration={:.3f}s",
+                             r.records, r.segments, r.checkpoint_loaded, hs.series,
+                             hs.samples_appended, db->replay_seconds_));
+  }
+  return db;
+}
+
+DB::~DB() { (void)Close(); }
+
+std::unique_ptr<Appender> DB::NewAppender() { return head_->NewAppender(); }
+
+std::unique_ptr<Querier> DB::NewQuerier(int64_t mint, int64_t maxt) {
+  return head_->NewQuerier(mint, maxt);
+}
+
+absl::Status DB::Close() {
+  if (closed_) return absl::OkStatus();
+  closed_ = true;
+  absl::Status st;
+  if (wal_ != nullptr) st = AnnotateStatus(wal_->Close(), "close db");
+  lock_.reset();
+  return st;
+}
+
+DBStats DB::stats() const {
+  DBStats s;
+  s.head = head_->stats();
+  if (wal_ != nullptr) s.wal = wal_->stats();
+  s.replay = replay_;
+  s.replay_seconds = replay_seconds_;
+  return s;
+}
+
+}  // namespace strata

@@ -1,0 +1,240 @@
+#include "tsdb/head/head.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "fmt/format.h"
+#include "tsdb/base/status_macros.h"
+#include "tsdb/head/head_appender.h"
+#include "tsdb/head/head_querier.h"
+
+namespace strata {
+
+Head::Head(HeadOptions options, wal::Wal* wal)
+    : options_(options),
+      wal_(wal),
+      hash_shards_(new HashShard[kShards]),
+      ref_shards_(new RefShard[kShards]),
+      stripes_(new Stripe[kStripes]),
+      min_time_(std::numeric_limits<int64_t>::max()),
+      max_time_(std::numeric_limits<int64_t>::min()) {}
+
+Head::~Head() = default;
+
+std::unique_ptr<Appender> Head::NewAppender() { return std::make_unique<HeadAppender>(this); }
+
+std::unique_ptr<Querier> Head::NewQuerier(int64_t mint, int64_t maxt) {
+  return std::make_unique<HeadQuerier>(this, mint, maxt);
+}
+
+int64_t Head::MinValidTime() const {
+  int64_t maxt = max_time();
+  if (maxt == std::numeric_limits<int64_t>::min()) return maxt;
+  return maxt - options_.block_range_ms / 2;
+}
+
+void Head::UpdateTimeBounds(int64_t mint, int64_t maxt) {
+  int64_t cur = min_time_.load(std::memory_order_relaxed);
+  while (mint < cur && !min_time_.compare_exchange_weak(cur, mint, std::memory_order_relaxed)) {
+  }
+  cur = max_time_.load(std::memory_order_relaxed);
+  while (maxt > cur && !max_time_.compare_exchange_weak(cur, maxt, std::memory_order_relaxed)) {
+  }
+}
+
+bool Head::SameLabels(const MemSeries& s, const Labels& labels) const {
+  auto pairs = s.label_pairs();
+  if (pairs.size() != labels.size() * 2) return false;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    Label l = labels[i];
+    if (symbols_.Lookup(pairs[2 * i]) != l.name || symbols_.Lookup(pairs[2 * i + 1]) != l.value) {
+      return false;
+    }
+  }
+  return true;
+}
+
+MemSeries* Head::FindLocked(const HashShard& shard, const Labels& labels, uint64_t hash) const {
+  auto it = shard.by_hash.find(hash);
+  if (it == shard.by_hash.end()) return nullptr;
+  if (SameLabels(*it->second, labels)) return it->second;
+  auto cit = shard.collisions.find(hash);
+  if (cit == shard.collisions.end()) return nullptr;
+  for (MemSeries* s : cit->second) {
+    if (SameLabels(*s, labels)) return s;
+  }
+  return nullptr;
+}
+
+MemSeries* Head::Find(const Labels& labels, uint64_t hash) const {
+  const HashShard& shard = hash_shards_[hash & (kShards - 1)];
+  ReaderLock lock(&shard.mu);
+  return FindLocked(shard, labels, hash);
+}
+
+MemSeries* Head::GetOrCreate(const Labels& labels, uint64_t hash, SeriesRef ref_hint,
+                             bool* created) {
+  *created = false;
+  if (MemSeries* s = Find(labels, hash)) return s;
+
+  // Intern outside the shard lock: the symbol table has its own.
+  std::vector<uint32_t> pairs;
+  pairs.reserve(labels.size() * 2);
+  labels.ForEach([&](Label l) {
+    pairs.push_back(symbols_.Intern(l.name));
+    pairs.push_back(symbols_.Intern(l.value));
+  });
+
+  HashShard& shard = hash_shards_[hash & (kShards - 1)];
+  MemSeries* series;
+  {
+    WriterLock lock(&shard.mu);
+    // Another appender may have created it since we looked.
+    if (MemSeries* s = FindLocked(shard, labels, hash)) return s;
+    SeriesRef ref = ref_hint;
+    if (ref == 0) {
+      ref = next_ref_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      SeriesRef next = next_ref_.load(std::memory_order_relaxed);
+      while (next <= ref &&
+             !next_ref_.compare_exchange_weak(next, ref + 1, std::memory_order_relaxed)) {
+      }
+    }
+    auto owned = std::make_unique<MemSeries>(ref, pairs);
+    series = owned.get();
+    {
+      RefShard& rs = ref_shards_[ref & (kShards - 1)];
+      WriterLock rlock(&rs.mu);
+      rs.by_ref.emplace(ref, std::move(owned));
+    }
+    auto [it, inserted] = shard.by_hash.emplace(hash, series);
+    if (!inserted) shard.collisions[hash].push_back(series);
+  }
+  // Visible by ref before it is visible through postings, so a querier that
+  // finds the ref in postings can always resolve it.
+  postings_.Add(series->ref(), pairs);
+  num_series_.fetch_add(1, std::memory_order_relaxed);
+  *created = true;
+  return series;
+}
+
+MemSeries* Head::ByRef(SeriesRef ref) const {
+  const RefShard& rs = ref_shards_[ref & (kShards - 1)];
+  ReaderLock lock(&rs.mu);
+  auto it = rs.by_ref.find(ref);
+  return it == rs.by_ref.end() ? nullptr : it->second.get();
+}
+
+Labels Head::LabelsOf(const MemSeries& s) const {
+  auto pairs = s.label_pairs();
+  std::vector<Label> labels(pairs.size() / 2);
+  for (size_t i = 0; i < labels.size(); ++i) {
+    labels[i] = {symbols_.Lookup(pairs[2 * i]), symbols_.Lookup(pairs[2 * i + 1])};
+  }
+  return Labels::FromSorted(labels);
+}
+
+absl::Status Head::ReplayRecord(std::string_view record) {
+  switch (wal::PeekType(record)) {
+    case wal::RecordType::kSeries:
+      return ReplaySeries(record);
+    case wal::RecordType::kSamples:
+      return ReplaySamples(record);
+    case wal::RecordType::kTombstones:
+    case wal::RecordType::kMetadata:
+      // Deletion and metadata are not served from the head yet; the records
+      // are valid and skipped.
+      return absl::OkStatus();
+    case wal::RecordType::kInvalid:
+      break;
+  }
+  return absl::DataLossError("head: unknown WAL record type");
+}
+
+absl::Status Head::ReplaySeries(std::string_view record) {
+  std::vector<wal::RefSeries> series;
+  RETURN_IF_ERROR(wal::DecodeSeries(record, &series));
+  for (const wal::RefSeries& s : series) {
+    bool created;
+    MemSeries* m = GetOrCreate(s.labels, s.labels.Hash(), s.ref, &created);
+    // A checkpoint and a later segment may both carry the series; and a
+    // series record logged twice by racing committers is harmless.
+    if (m->ref() != s.ref) {
+      return absl::DataLossError(fmt::format("head: series {} logged with refs {} and {}",
+                                                   s.labels.ToString(), m->ref(), s.ref));
+    }
+    m->set_wal_logged();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Head::ReplaySamples(std::string_view record) {
+  replay_samples_.clear();
+  RETURN_IF_ERROR(wal::DecodeSamples(record, &replay_samples_));
+  int64_t mint = std::numeric_limits<int64_t>::max();
+  int64_t maxt = std::numeric_limits<int64_t>::min();
+  uint64_t appended = 0;
+  for (const wal::RefSample& s : replay_samples_) {
+    MemSeries* m = ByRef(s.ref);
+    if (m == nullptr) {
+      // Its series record was lost (e.g. behind a repaired gap).
+      counters_.wal_replay_unknown_refs.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    MutexLock lock(StripeFor(s.ref));
+    size_t chunks_before = m->num_chunks();
+    if (m->Append(s.t, s.v, options_.block_range_ms)) {
+      ++appended;
+      mint = std::min(mint, s.t);
+      maxt = std::max(maxt, s.t);
+      counters_.chunks.fetch_add(m->num_chunks() - chunks_before, std::memory_order_relaxed);
+    }
+  }
+  counters_.samples_appended.fetch_add(appended, std::memory_order_relaxed);
+  if (appended > 0) UpdateTimeBounds(mint, maxt);
+  return absl::OkStatus();
+}
+
+HeadStats Head::stats() const {
+  HeadStats s;
+  s.series = num_series();
+  s.samples_appended = counters_.samples_appended.load(std::memory_order_relaxed);
+  s.chunks = counters_.chunks.load(std::memory_order_relaxed);
+  s.duplicates_ignored = counters_.duplicates_ignored.load(std::memory_order_relaxed);
+  auto rejected = [&](SampleError e) {
+    return counters_.rejected[static_cast<size_t>(e)].load(std::memory_order_relaxed);
+  };
+  s.out_of_order = rejected(SampleError::kOutOfOrder);
+  s.duplicate_conflicts = rejected(SampleError::kDuplicate);
+  s.too_old = rejected(SampleError::kTooOld);
+  s.too_far_in_future = rejected(SampleError::kTooFarInFuture);
+  s.invalid_labels = rejected(SampleError::kInvalidLabels);
+  s.lost_commit_races = counters_.lost_commit_races.load(std::memory_order_relaxed);
+  s.wal_replay_unknown_refs = counters_.wal_replay_unknown_refs.load(std::memory_order_relaxed);
+  s.min_time = min_time();
+  s.max_time = max_time();
+  return s;
+}
+
+size_t Head::MemoryBytes() const {
+  size_t bytes = symbols_.MemoryBytes() + postings_.MemoryBytes();
+  bytes += kStripes * sizeof(Stripe) + 2 * kShards * (sizeof(HashShard) + sizeof(RefShard));
+  for (size_t i = 0; i < kShards; ++i) {
+    const HashShard& hs = hash_shards_[i];
+    {
+      ReaderLock lock(&hs.mu);
+      bytes += hs.by_hash.capacity() * (sizeof(uint64_t) + sizeof(MemSeries*) + 1);
+    }
+    const RefShard& rs = ref_shards_[i];
+    ReaderLock lock(&rs.mu);
+    bytes += rs.by_ref.capacity() * (sizeof(SeriesRef) + sizeof(void*) + 1);
+    for (const auto& [ref, s] : rs.by_ref) {
+      MutexLock slock(StripeFor(ref));
+      // 16: malloc's per-allocation overhead for the series object.
+      bytes += sizeof(MemSeries) + 16 + s->MemoryBytes();
+    }
+  }
+  return bytes;
+}
+
+}  // namespace strata

@@ -1,0 +1,160 @@
+#include "tsdb/head/head_appender.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "fmt/format.h"
+#include "tsdb/base/status_macros.h"
+
+namespace strata {
+namespace {
+
+bool SameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+}  // namespace
+
+absl::StatusOr<SeriesRef> HeadAppender::Add(const Labels& labels, int64_t t, double v) {
+  uint64_t hash = labels.Hash();
+  MemSeries* series = head_->Find(labels, hash);
+  if (series == nullptr) {
+    // Validate only on a miss: a series that exists was valid when created.
+    absl::Status valid = labels.empty() ? absl::InvalidArgumentError("empty label set")
+                                        : ValidateLabels(labels);
+    if (!valid.ok()) {
+      head_->counters().rejected[static_cast<size_t>(SampleError::kInvalidLabels)].fetch_add(
+          1, std::memory_order_relaxed);
+      return MakeSampleError(SampleError::kInvalidLabels,
+                             fmt::format("{} in series {}", std::string_view(valid.message().data(), valid.message().size()), labels.ToString()));
+    }
+    bool created;
+    series = head_->GetOrCreate(labels, hash, 0, &created);
+  }
+  RETURN_IF_ERROR(Queue(series, t, v));
+  return series->ref();
+}
+
+absl::Status HeadAppender::AddFast(SeriesRef ref, int64_t t, double v) {
+  MemSeries* series = head_->ByRef(ref);
+  if (series == nullptr) return absl::NotFoundError(fmt::format("unknown series ref {}", ref));
+  return Queue(series, t, v);
+}
+
+absl::Status HeadAppender::Queue(MemSeries* series, int64_t t, double v) {
+  const HeadOptions& opts = head_->options();
+  if (t > opts.clock->NowMillis() + opts.max_future_ms) {
+    return Reject(SampleError::kTooFarInFuture, *series, t, v);
+  }
+  if (t < head_->MinValidTime()) return Reject(SampleError::kTooOld, *series, t, v);
+
+  auto it = newest_.find(series->ref());
+  if (it != newest_.end()) {
+    // Ordered against what this batch already holds for the series.
+    if (t < it->second.t) return Reject(SampleError::kOutOfOrder, *series, t, v);
+    if (t == it->second.t) {
+      if (SameBits(v, it->second.v)) {
+        head_->counters().duplicates_ignored.fetch_add(1, std::memory_order_relaxed);
+        return absl::OkStatus();
+      }
+      return Reject(SampleError::kDuplicate, *series, t, v);
+    }
+  } else {
+    bool duplicate;
+    SampleError e;
+    {
+      MutexLock lock(head_->StripeFor(series->ref()));
+      e = series->Appendable(t, v, &duplicate);
+    }
+    if (e != SampleError::kNone) return Reject(e, *series, t, v);
+    if (duplicate) {
+      head_->counters().duplicates_ignored.fetch_add(1, std::memory_order_relaxed);
+      return absl::OkStatus();
+    }
+  }
+  newest_[series->ref()] = Newest{t, v, series};
+  samples_.push_back({series->ref(), t, v});
+  series_.push_back(series);
+  return absl::OkStatus();
+}
+
+absl::Status HeadAppender::Reject(SampleError e, const MemSeries& series, int64_t t, double v) {
+  head_->counters().rejected[static_cast<size_t>(e)].fetch_add(1, std::memory_order_relaxed);
+  std::string detail = fmt::format("{}: series {}, timestamp {}", SampleErrorName(e),
+                                    head_->LabelsOf(series).ToString(), t);
+  if (e == SampleError::kTooOld) {
+    detail += fmt::format(", minimum valid time {}", head_->MinValidTime());
+  }
+  return MakeSampleError(e, detail);
+}
+
+absl::Status HeadAppender::LogToWal() {
+  wal::Wal* wal = head_->wal();
+  if (wal == nullptr) return absl::OkStatus();
+  new_series_.clear();
+  for (const auto& [ref, newest] : newest_) {
+    if (!newest.series->wal_logged()) new_series_.push_back({ref, head_->LabelsOf(*newest.series)});
+  }
+  std::string_view records[2];
+  size_t n = 0;
+  if (!new_series_.empty()) {
+    // Sorted by ref so the log reads in creation order; cosmetic, but cheap.
+    std::sort(new_series_.begin(), new_series_.end(),
+              [](const auto& a, const auto& b) { return a.ref < b.ref; });
+    series_record_.clear();
+    wal::EncodeSeries(new_series_, &series_record_);
+    records[n++] = series_record_;
+  }
+  samples_record_.clear();
+  wal::EncodeSamples(samples_, &samples_record_);
+  records[n++] = samples_record_;
+  RETURN_IF_ERROR(AnnotateStatus(wal->Log(std::span(records, n)), "head commit"));
+  for (const wal::RefSeries& s : new_series_) newest_[s.ref].series->set_wal_logged();
+  return absl::OkStatus();
+}
+
+void HeadAppender::Apply() {
+  const int64_t range = head_->options().block_range_ms;
+  int64_t mint = std::numeric_limits<int64_t>::max();
+  int64_t maxt = std::numeric_limits<int64_t>::min();
+  uint64_t appended = 0, chunks = 0, lost = 0;
+  for (size_t i = 0; i < samples_.size(); ++i) {
+    const wal::RefSample& s = samples_[i];
+    MemSeries* series = series_[i];
+    MutexLock lock(head_->StripeFor(s.ref));
+    size_t before = series->num_chunks();
+    if (series->Append(s.t, s.v, range)) {
+      ++appended;
+      chunks += series->num_chunks() - before;
+      mint = std::min(mint, s.t);
+      maxt = std::max(maxt, s.t);
+    } else {
+      ++lost;
+    }
+  }
+  Head::Counters& c = head_->counters();
+  c.samples_appended.fetch_add(appended, std::memory_order_relaxed);
+  c.chunks.fetch_add(chunks, std::memory_order_relaxed);
+  if (lost > 0) c.lost_commit_races.fetch_add(lost, std::memory_order_relaxed);
+  if (appended > 0) head_->UpdateTimeBounds(mint, maxt);
+}
+
+absl::Status HeadAppender::Commit() {
+  if (samples_.empty()) {
+    Clear();
+    return absl::OkStatus();
+  }
+  absl::Status st = LogToWal();
+  if (st.ok()) Apply();
+  Clear();
+  return st;
+}
+
+void HeadAppender::Rollback() { Clear(); }
+
+void HeadAppender::Clear() {
+  samples_.clear();
+  series_.clear();
+  newest_.clear();
+}
+
+}  // namespace strata

@@ -1,0 +1,82 @@
+#include "tsdb/head/mem_series.h"
+
+#include <cstring>
+
+namespace strata {
+namespace {
+
+uint64_t Bits(double v) {
+  uint64_t b;
+  std::memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+// Floor division that rounds towards -inf for negative timestamps too.
+int64_t FloorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+}  // namespace
+
+MemSeries::MemSeries(SeriesRef ref, std::span<const uint32_t> label_pairs)
+    : ref_(ref),
+      label_pairs_(new uint32_t[label_pairs.size()]),
+      num_labels_(static_cast<uint16_t>(label_pairs.size() / 2)) {
+  std::memcpy(label_pairs_.get(), label_pairs.data(), label_pairs.size_bytes());
+}
+
+SampleError MemSeries::Appendable(int64_t t, double v, bool* is_duplicate) const {
+  *is_duplicate = false;
+  if (empty()) return SampleError::kNone;
+  int64_t last = open_.last_t();
+  if (t > last) return SampleError::kNone;
+  if (t < last) return SampleError::kOutOfOrder;
+  // Same timestamp: identical bits are a harmless resend, anything else a
+  // conflicting value. Bits, not ==, so NaN equals the same NaN.
+  if (Bits(v) == Bits(open_.last_v())) {
+    *is_duplicate = true;
+    return SampleError::kNone;
+  }
+  return SampleError::kDuplicate;
+}
+
+int64_t MemSeries::min_time() const {
+  return closed_.empty() ? open_.first_t() : closed_.front()->min_time;
+}
+
+bool MemSeries::Append(int64_t t, double v, int64_t chunk_range_ms) {
+  bool dup;
+  if (Appendable(t, v, &dup) != SampleError::kNone || dup) return false;
+  if (!empty()) {
+    // Cutting at range boundaries keeps chunks from straddling the blocks the
+    // head will later be split into.
+    bool full = open_.num_samples() >= kSamplesPerChunk;
+    bool crosses = FloorDiv(t, chunk_range_ms) != FloorDiv(open_.first_t(), chunk_range_ms);
+    if (full || crosses) CutChunk();
+  }
+  open_.Append(t, v);
+  return true;
+}
+
+void MemSeries::CutChunk() {
+  auto chunk = std::make_shared<ClosedChunk>();
+  chunk->min_time = open_.first_t();
+  chunk->max_time = open_.last_t();
+  auto bytes = open_.bytes();
+  chunk->bytes.assign(bytes.begin(), bytes.end());
+  closed_.push_back(std::move(chunk));
+  open_ = XorAppender();
+}
+
+size_t MemSeries::MemoryBytes() const {
+  size_t bytes = size_t{num_labels_} * 2 * sizeof(uint32_t) + open_.MemoryBytes();
+  bytes += closed_.capacity() * sizeof(closed_[0]);
+  for (const auto& c : closed_) {
+    // Object plus shared_ptr control block (allocated together).
+    bytes += sizeof(ClosedChunk) + 16 + c->bytes.capacity();
+  }
+  return bytes;
+}
+
+}  // namespace strata

@@ -1,0 +1,79 @@
+// One series held in the head: its labels (as symbol ids), the open chunk
+// being appended to, and the chunks already closed.
+//
+// Thread safety: `ref`, `labels` are immutable after construction. The
+// chunk state is guarded by the head's stripe lock for this series
+// (Head::StripeFor(ref)); callers hold it around every method below.
+#ifndef STRATA_TSDB_HEAD_MEM_SERIES_H_
+#define STRATA_TSDB_HEAD_MEM_SERIES_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "tsdb/chunk/xor_chunk.h"
+#include "tsdb/storage.h"
+
+namespace strata {
+
+// An immutable, closed chunk. Shared between the series and queriers that
+// are reading it, so the series can drop it while a query still runs.
+struct ClosedChunk {
+  int64_t min_time = 0;
+  int64_t max_time = 0;
+  std::vector<uint8_t> bytes;  // exactly sized
+};
+
+class MemSeries {
+ public:
+  // Samples per chunk before a new one is cut (as Prometheus: ~1 KiB chunks).
+  static constexpr uint16_t kSamplesPerChunk = 120;
+
+  // `label_pairs`: name0, value0, name1, value1, … symbol ids sorted by name.
+  MemSeries(SeriesRef ref, std::span<const uint32_t> label_pairs);
+
+  SeriesRef ref() const { return ref_; }
+  std::span<const uint32_t> label_pairs() const {
+    return {label_pairs_.get(), size_t{num_labels_} * 2};
+  }
+
+  // Whether a sample at (t, v) can be appended: kNone, kOutOfOrder, or
+  // kDuplicate. Sets *is_duplicate for an identical sample (same t, same
+  // value bits), which is silently ignored.
+  SampleError Appendable(int64_t t, double v, bool* is_duplicate) const;
+  // Appends (t, v), cutting a new chunk when the open one is full or `t`
+  // crosses a multiple of `chunk_range_ms` past the open chunk's start.
+  // Returns false (and changes nothing) if Appendable would refuse it or it
+  // is a duplicate.
+  bool Append(int64_t t, double v, int64_t chunk_range_ms);
+
+  bool empty() const { return open_.num_samples() == 0; }
+  int64_t min_time() const;  // REQUIRES: !empty()
+  int64_t max_time() const { return open_.last_t(); }  // REQUIRES: !empty()
+
+  const std::vector<std::shared_ptr<const ClosedChunk>>& closed() const { return closed_; }
+  const XorAppender& open_chunk() const { return open_; }
+  size_t num_chunks() const { return closed_.size() + (empty() ? 0 : 1); }
+  // Heap bytes held by this series (labels, chunks), excluding the object.
+  size_t MemoryBytes() const;
+
+  // Set once the series record is durable in the WAL (see HeadAppender).
+  bool wal_logged() const { return wal_logged_.load(std::memory_order_acquire); }
+  void set_wal_logged() { wal_logged_.store(true, std::memory_order_release); }
+
+ private:
+  void CutChunk();
+
+  const SeriesRef ref_;
+  std::unique_ptr<uint32_t[]> label_pairs_;
+  const uint16_t num_labels_;
+  std::atomic<bool> wal_logged_{false};
+  XorAppender open_;
+  std::vector<std::shared_ptr<const ClosedChunk>> closed_;
+};
+
+}  // namespace strata
+
+#endif  // STRATA_TSDB_HEAD_MEM_SERIES_H_
