@@ -16,10 +16,16 @@ namespace {
 
 // A typical node-exporter-like series: 10 labels, ~190 bytes.
 Labels TenLabels() {
-  return Labels::FromStrings({"__name__", "node_cpu_seconds_total", "cluster", "prod-eu-west-1",
-                              "cpu", "12", "env", "production", "instance", "10.1.2.3:9100",
-                              "job", "node-exporter", "mode", "idle", "namespace", "monitoring",
-                              "pod", "node-exporter-7f9c4", "region", "eu-west-1"});
+  return Labels::FromStrings({"__name__",  "node_cpu_seconds_total",
+                              "cluster",   "prod-eu-west-1",
+                              "cpu",       "12",
+                              "env",       "production",
+                              "instance",  "10.1.2.3:9100",
+                              "job",       "node-exporter",
+                              "mode",      "idle",
+                              "namespace", "monitoring",
+                              "pod",       "node-exporter-7f9c4",
+                              "region",    "eu-west-1"});
 }
 
 void BM_LabelsHash(benchmark::State& state) {

@@ -5,6 +5,18 @@
 #include "tsdb/base/status_macros.h"
 
 namespace strata {
+namespace {
+
+std::string ParentDir(const std::string& path) {
+  size_t end = path.find_last_not_of('/');
+  if (end == std::string::npos) return "/";
+  size_t slash = path.rfind('/', end);
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<DB>> DB::Open(const std::string& dir, DBOptions options) {
   std::unique_ptr<DB> db(new DB());
@@ -20,7 +32,13 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(const std::string& dir, DBOptions o
   Logger* log = options.logger;
 
   const std::string context = fmt::format("open db {}", dir);
-  RETURN_IF_ERROR(AnnotateStatus(fs->CreateDirs(dir), context));
+  // Create the directory tree and make the entries durable before anything
+  // is acknowledged: a WAL in a directory whose entry is lost on power
+  // failure is lost with it.
+  const std::string wal_dir = JoinPath(dir, "wal");
+  RETURN_IF_ERROR(AnnotateStatus(fs->CreateDirs(wal_dir), context));
+  RETURN_IF_ERROR(AnnotateStatus(fs->SyncDir(dir), context));
+  RETURN_IF_ERROR(AnnotateStatus(fs->SyncDir(ParentDir(dir)), context));
   auto lock = fs->LockFile(JoinPath(dir, "lock"));
   if (!lock.ok()) {
     return AnnotateStatus(lock.status(), fmt::format("{}: is another strata using it?", context));
@@ -37,7 +55,7 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(const std::string& dir, DBOptions o
     absl::Time start = absl::Now();
     Head* head = db->head_.get();
     auto wal = wal::Wal::Open(
-        fs, JoinPath(dir, "wal"), options.wal,
+        fs, wal_dir, options.wal,
         [head](std::string_view record) { return head->ReplayRecord(record); }, &db->replay_);
     if (!wal.ok()) return AnnotateStatus(wal.status(), context);
     db->wal_ = std::move(*wal);

@@ -246,7 +246,11 @@ bool SegmentReader::CheckZeros(uint64_t end) {
   const char* p = Fill(end - pos_);
   if (p == nullptr) return false;
   for (uint64_t i = 0; i < end - pos_; ++i) {
-    if (p[i] != 0) return SetDamage(pos_ + i, "non-zero bytes in page padding");
+    if (p[i] != 0) {
+      SetDamage(pos_ + i, "non-zero bytes in page padding");
+      damage_->record_offset = pos_;  // cut where the padding starts
+      return false;
+    }
   }
   return true;
 }
@@ -261,6 +265,9 @@ bool SegmentReader::Next(std::string_view* record) {
     uint64_t page_end = PageEnd(pos_);
     uint64_t avail = std::min(page_end, file_size_) - pos_;  // readable bytes in this page
     if (page_end - pos_ < kFragmentHeaderSize) {
+      // Non-final fragments end exactly at a page end, so a record in
+      // progress can never leave a page tail.
+      if (in_record_) return SetDamage(pos_, "padding inside record");
       if (!CheckZeros(pos_ + avail)) return false;
       pos_ += avail;
       continue;

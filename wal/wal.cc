@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -18,6 +19,26 @@ namespace {
 // A leader stops adding batches to its group beyond this many record bytes,
 // so one slow group does not hold back the callers queued behind it forever.
 constexpr size_t kMaxGroupBytes = 4 << 20;
+
+// mkdir -p that also makes every new directory entry durable: without it a
+// power loss could take the whole (fsynced) log with the directory.
+absl::Status CreateDirsDurably(FileSystem* fs, const std::string& dir) {
+  std::vector<std::string> created;  // deepest first
+  for (std::string p = dir; !p.empty() && p != "/" && !fs->Exists(p);) {
+    created.push_back(p);
+    size_t slash = p.find_last_of('/');
+    if (slash == std::string::npos) break;
+    p = slash == 0 ? "/" : p.substr(0, slash);
+  }
+  RETURN_IF_ERROR(fs->CreateDirs(dir));
+  // Parents first, so each synced entry points into a durable directory.
+  for (auto it = created.rbegin(); it != created.rend(); ++it) {
+    size_t slash = it->find_last_of('/');
+    std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : it->substr(0, slash);
+    RETURN_IF_ERROR(fs->SyncDir(parent));
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -34,7 +55,7 @@ absl::StatusOr<std::unique_ptr<Wal>> Wal::Open(FileSystem* fs, std::string dir, 
   ReplayStats local_stats;
   if (stats == nullptr) stats = &local_stats;
   *stats = ReplayStats();
-  RETURN_IF_ERROR(AnnotateStatus(fs->CreateDirs(dir), absl::StrCat("wal: create ", dir)));
+  RETURN_IF_ERROR(AnnotateStatus(CreateDirsDurably(fs, dir), absl::StrCat("wal: create ", dir)));
 
   auto impl = std::make_unique<Impl>(fs, std::move(dir), options);
   absl::StatusOr<uint32_t> next = impl->Recover(replay, stats);

@@ -236,6 +236,7 @@ void XorIterator::Reset(std::span<const uint8_t> chunk) {
   data_ = chunk.data();
   size_ = static_cast<uint32_t>(std::min<size_t>(chunk.size(), UINT32_MAX));
   fast_left_ = 0;
+  second_pos_ = 0;
   started_ = 0;
   done_ = false;
   sig_ = 64;  // a '10' record before any '11' one reuses a full-width window
@@ -274,15 +275,14 @@ bool XorIterator::ReadFirst() {
   if (!d.ok()) return Fail("first sample truncated");
   t_ = t;
   v_bits_ = LoadBigEndian64(reinterpret_cast<const uint8_t*>(v.data()));
+  second_pos_ = static_cast<uint32_t>(size_ - d.remaining());
   started_ = 1;
   return true;
 }
 
 bool XorIterator::ReadSecond() {
-  // The first sample ends byte-aligned; re-parse its length to find the delta.
-  Decoder d(std::string_view(reinterpret_cast<const char*>(data_), size_).substr(kHeaderBytes));
-  d.Varint();
-  d.Bytes(8);
+  // The first sample ends byte-aligned, so the delta is a plain uvarint.
+  Decoder d(std::string_view(reinterpret_cast<const char*>(data_), size_).substr(second_pos_));
   const uint64_t delta = d.Uvarint();
   if (!d.ok()) return Fail("second timestamp truncated");
   const size_t pos = size_ - d.remaining();

@@ -18,9 +18,10 @@ namespace {
 // valid UTF-8, so "a"+"bc" and "ab"+"c" hash differently.
 constexpr char kSep = '\xff';
 
-// Sets whose hash input fits here are hashed in one shot from the stack;
-// larger ones stream through an XXH3 state (also on the stack). Both give the
-// same digest.
+// HashSorted: pairs whose hash input fits here are copied to the stack and
+// hashed in one shot; larger ones stream through an XXH3 state (also on the
+// stack). Both give the same digest. (Labels::Hash needs neither: the set
+// stores its pairs in hash-input form.)
 constexpr size_t kHashStackBytes = 1024;
 
 bool LabelLess(const Label& a, const Label& b) {
@@ -29,7 +30,7 @@ bool LabelLess(const Label& a, const Label& b) {
   return a.value < b.value;
 }
 
-// Stable insertion sort for the usual small sets (no allocation, fast for
+// Insertion sort for the usual small sets (no allocation, fast for
 // ~10 pairs); std::sort beyond that. Ordering by (name, value) makes the
 // result independent of input order even with duplicate names.
 void SortLabels(std::vector<Label>* labels) {
@@ -51,6 +52,15 @@ char* AppendPair(char* p, const Label& l) {
   *p++ = kSep;
   p = std::copy_n(l.value.data(), l.value.size(), p);
   *p++ = kSep;
+  return p;
+}
+
+char* PutLength(char* p, size_t n) {
+  while (n >= 0x80) {
+    *p++ = static_cast<char>(n | 0x80);
+    n >>= 7;
+  }
+  *p++ = static_cast<char>(n);
   return p;
 }
 
@@ -147,20 +157,26 @@ void AppendName(std::string* out, std::string_view name) {
 // ---------------------------------------------------------------------------
 // Labels
 
+static_assert(sizeof(Labels) <= sizeof(std::string) + 8, "body_ should fit in the padding");
+
 Labels Labels::FromSorted(std::span<const Label> labels) {
   Labels ls;
-  size_t total = 0;
+  size_t lengths = 0, body = 0;
   for (const Label& l : labels) {
     assert(l.name.size() <= UINT32_MAX && l.value.size() <= UINT32_MAX);
-    total += UvarintLength(l.name.size()) + l.name.size() + UvarintLength(l.value.size()) +
-             l.value.size();
+    lengths += UvarintLength(l.name.size()) + UvarintLength(l.value.size());
+    body += l.name.size() + l.value.size() + 2;
   }
-  ls.data_.reserve(total);
+  ls.data_.resize(lengths + body);
+  char* len = ls.data_.data();
+  char* p = len + lengths;
   for (const Label& l : labels) {
-    PutLengthPrefixed(&ls.data_, l.name);
-    PutLengthPrefixed(&ls.data_, l.value);
+    len = PutLength(len, l.name.size());
+    len = PutLength(len, l.value.size());
+    p = AppendPair(p, l);
   }
   ls.count_ = static_cast<uint32_t>(labels.size());
+  ls.body_ = static_cast<uint32_t>(lengths);
   return ls;
 }
 
@@ -180,52 +196,33 @@ Labels Labels::FromStrings(std::initializer_list<std::string_view> name_value_pa
 
 Label Labels::operator[](size_t i) const {
   assert(i < count_);
-  const char* p = data_.data();
-  Label l;
-  for (size_t k = 0;; ++k) {
-    p = DecodeString(DecodeString(p, &l.name), &l.value);
-    if (k == i) return l;
-  }
+  Cursor c = Begin();
+  for (size_t k = 0; k < i; ++k) c.Next();
+  return c.Next();
 }
 
 std::string_view Labels::Get(std::string_view name) const {
-  const char* p = data_.data();
+  Cursor c = Begin();
   for (size_t i = 0; i < count_; ++i) {
-    Label l;
-    p = DecodeString(DecodeString(p, &l.name), &l.value);
-    int c = l.name.compare(name);
-    if (c == 0) return l.value;
-    if (c > 0) break;  // sorted: `name` cannot come later
+    Label l = c.Next();
+    int cmp = l.name.compare(name);
+    if (cmp == 0) return l.value;
+    if (cmp > 0) break;  // sorted: `name` cannot come later
   }
   return {};
 }
 
 bool Labels::Has(std::string_view name) const {
-  const char* p = data_.data();
+  Cursor c = Begin();
   for (size_t i = 0; i < count_; ++i) {
-    Label l;
-    p = DecodeString(DecodeString(p, &l.name), &l.value);
-    int c = l.name.compare(name);
-    if (c == 0) return true;
-    if (c > 0) break;
+    int cmp = c.Next().name.compare(name);
+    if (cmp == 0) return true;
+    if (cmp > 0) break;
   }
   return false;
 }
 
-uint64_t Labels::Hash() const {
-  // data_ holds every name and value plus at least one length byte each, so
-  // this bounds the hash input ("name\xffvalue\xff" per pair).
-  if (data_.size() + 2 * count_ <= kHashStackBytes) {
-    char buf[kHashStackBytes];
-    char* p = buf;
-    ForEach([&](const Label& l) { p = AppendPair(p, l); });
-    return XXH3_64bits(buf, static_cast<size_t>(p - buf));
-  }
-  XXH3_state_t state;
-  XXH3_64bits_reset(&state);
-  ForEach([&](const Label& l) { UpdatePair(&state, l); });
-  return XXH3_64bits_digest(&state);
-}
+uint64_t Labels::Hash() const { return XXH3_64bits(data_.data() + body_, data_.size() - body_); }
 
 uint64_t Labels::HashSorted(std::span<const Label> labels) {
   size_t total = 0;
@@ -256,7 +253,7 @@ Labels Labels::WithoutEmpty() const {
 
 std::string Labels::ToString() const {
   std::string out;
-  out.reserve(data_.size() + 4 * count_ + 2);
+  out.reserve(data_.size() + 2 * count_ + 2);
   std::string_view metric = Get(kMetricNameLabel);
   // An empty __name__ is an odd but representable pair: print it inside the
   // braces like any other label rather than as an empty metric name.
@@ -285,13 +282,10 @@ std::string Labels::ToString() const {
 }
 
 int Compare(const Labels& a, const Labels& b) {
-  const char* pa = a.data_.data();
-  const char* pb = b.data_.data();
+  Labels::Cursor ca = a.Begin(), cb = b.Begin();
   const size_t n = std::min(a.count_, b.count_);
   for (size_t i = 0; i < n; ++i) {
-    Label la, lb;
-    pa = Labels::DecodeString(Labels::DecodeString(pa, &la.name), &la.value);
-    pb = Labels::DecodeString(Labels::DecodeString(pb, &lb.name), &lb.value);
+    Label la = ca.Next(), lb = cb.Next();
     if (int c = la.name.compare(lb.name); c != 0) return c < 0 ? -1 : 1;
     if (int c = la.value.compare(lb.value); c != 0) return c < 0 ? -1 : 1;
   }
@@ -410,14 +404,30 @@ void AppendGoQuoted(std::string* out, std::string_view s) {
     }
     if (c < 0x80) {
       switch (c) {
-        case '\a': out->append("\\a"); break;
-        case '\b': out->append("\\b"); break;
-        case '\f': out->append("\\f"); break;
-        case '\n': out->append("\\n"); break;
-        case '\r': out->append("\\r"); break;
-        case '\t': out->append("\\t"); break;
-        case '\v': out->append("\\v"); break;
-        default: AppendHexEscape(out, 'x', c, 2); break;  // other controls, DEL
+        case '\a':
+          out->append("\\a");
+          break;
+        case '\b':
+          out->append("\\b");
+          break;
+        case '\f':
+          out->append("\\f");
+          break;
+        case '\n':
+          out->append("\\n");
+          break;
+        case '\r':
+          out->append("\\r");
+          break;
+        case '\t':
+          out->append("\\t");
+          break;
+        case '\v':
+          out->append("\\v");
+          break;
+        default:
+          AppendHexEscape(out, 'x', c, 2);
+          break;  // other controls, DEL
       }
       ++i;
       continue;

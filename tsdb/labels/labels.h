@@ -37,7 +37,7 @@ class Labels {
   // REQUIRES: `labels` sorted by name, names unique.
   static Labels FromSorted(std::span<const Label> labels);
   // Sorts `labels` by name (then value, so the result does not depend on the
-  // input order). Duplicate names are kept (use Validate to reject).
+  // input order). Duplicate names are kept (ValidateLabels rejects them).
   static Labels FromUnsorted(std::vector<Label> labels);
   // Convenience for tests and tools: {"__name__", "up", "job", "x"} pairs.
   static Labels FromStrings(std::initializer_list<std::string_view> name_value_pairs);
@@ -69,40 +69,51 @@ class Labels {
   // (operator[] is linear in i, so prefer this for full scans).
   template <typename Fn>
   void ForEach(Fn&& fn) const {
-    const char* p = data_.data();
-    for (size_t i = 0; i < count_; ++i) {
-      Label l;
-      p = DecodeString(DecodeString(p, &l.name), &l.value);
-      fn(l);
-    }
+    Cursor c = Begin();
+    for (size_t i = 0; i < count_; ++i) fn(c.Next());
   }
 
-  friend bool operator==(const Labels& a, const Labels& b) { return a.data_ == b.data_; }
+  friend bool operator==(const Labels& a, const Labels& b) {
+    return a.count_ == b.count_ && a.data_ == b.data_;
+  }
   // Orders as Prometheus's labels.Compare: pair by pair, name then value,
   // then the shorter set first.
   friend int Compare(const Labels& a, const Labels& b);
   friend bool operator<(const Labels& a, const Labels& b) { return Compare(a, b) < 0; }
 
  private:
-  // Layout of data_: for each pair, varint name length, name bytes, varint
-  // value length, value bytes. offsets are recomputed on access; sets are small.
+  // Layout of data_: first the lengths, a varint name length and a varint
+  // value length per pair; then, from offset body_, "name\xffvalue\xff" per
+  // pair: exactly the bytes Hash() digests, so hashing copies nothing.
+  // Offsets are recomputed on access; sets are small.
   std::string data_;
   uint32_t count_ = 0;
+  uint32_t body_ = 0;  // sits in what would be padding: sizeof(Labels) stays 40
 
-  // Reads one length-prefixed string of data_ at `p` into `out` and returns
-  // the position after it. Lengths are at most 5 varint bytes (< 4 GiB).
-  static const char* DecodeString(const char* p, std::string_view* out) {
-    uint32_t len = 0;
-    int shift = 0;
-    uint8_t b;
-    do {
-      b = static_cast<uint8_t>(*p++);
-      len |= uint32_t{b & 0x7fu} << shift;
-      shift += 7;
-    } while (b & 0x80);
-    *out = std::string_view(p, len);
-    return p + len;
-  }
+  // Walks the pairs in order: one cursor in the lengths, one in the body.
+  struct Cursor {
+    const char* len;
+    const char* body;
+    Label Next() {
+      uint32_t n = ReadLength(), v = ReadLength();
+      Label l{std::string_view(body, n), std::string_view(body + n + 1, v)};
+      body += size_t{n} + v + 2;
+      return l;
+    }
+    // Lengths are at most 5 varint bytes (< 4 GiB).
+    uint32_t ReadLength() {
+      uint32_t x = 0;
+      int shift = 0;
+      uint8_t b;
+      do {
+        b = static_cast<uint8_t>(*len++);
+        x |= uint32_t{b & 0x7fu} << shift;
+        shift += 7;
+      } while (b & 0x80);
+      return x;
+    }
+  };
+  Cursor Begin() const { return {data_.data(), data_.data() + body_}; }
 };
 
 // Collects pairs in any order and builds a set from them, reusing its scratch

@@ -30,14 +30,9 @@ struct Token {
   char c;  // kLiteral only
 };
 
+// The characters Go's regexp.QuoteMeta escapes.
 bool IsMeta(char c) {
-  switch (c) {
-    case '\\': case '.': case '+': case '*': case '?': case '(': case ')': case '|':
-    case '[': case ']': case '{': case '}': case '^': case '$':
-      return true;
-    default:
-      return false;
-  }
+  return std::string_view(R"(\.+*?()|[]{}^$)").find(c) != std::string_view::npos;
 }
 
 bool Tokenize(std::string_view re, std::vector<Token>* out) {
@@ -51,10 +46,18 @@ bool Tokenize(std::string_view re, std::vector<Token>* out) {
       continue;
     }
     switch (c) {
-      case '.': out->push_back({Token::kDot, 0}); break;
-      case '*': out->push_back({Token::kStar, 0}); break;
-      case '+': out->push_back({Token::kPlus, 0}); break;
-      case '|': out->push_back({Token::kPipe, 0}); break;
+      case '.':
+        out->push_back({Token::kDot, 0});
+        break;
+      case '*':
+        out->push_back({Token::kStar, 0});
+        break;
+      case '+':
+        out->push_back({Token::kPlus, 0});
+        break;
+      case '|':
+        out->push_back({Token::kPipe, 0});
+        break;
       default:
         if (IsMeta(c)) return false;
         out->push_back({Token::kLiteral, c});  // includes UTF-8 bytes, '\n', ' ', '#'
@@ -192,8 +195,7 @@ bool Matcher::Compiled::MatchRegex(std::string_view s) const {
     std::string fixed = ReplaceInvalidUtf8(s);
     return re->Match(re2::StringPiece(fixed), 0, fixed.size(), RE2::ANCHOR_BOTH, nullptr, 0);
   }
-  return re->Match(re2::StringPiece(s.data(), s.size()), 0, s.size(), RE2::ANCHOR_BOTH, nullptr,
-                   0);
+  return re->Match(re2::StringPiece(s.data(), s.size()), 0, s.size(), RE2::ANCHOR_BOTH, nullptr, 0);
 }
 
 absl::StatusOr<Matcher> Matcher::Create(MatchType type, std::string name, std::string value) {
@@ -221,8 +223,8 @@ absl::StatusOr<Matcher> Matcher::Create(MatchType type, std::string name, std::s
     options.set_dot_nl(true);
     options.set_log_errors(false);
     options.set_max_mem(kRegexMaxMem);
-    compiled->re = std::make_unique<RE2>(re2::StringPiece(m.value_.data(), m.value_.size()),
-                                         options);
+    compiled->re =
+        std::make_unique<RE2>(re2::StringPiece(m.value_.data(), m.value_.size()), options);
     if (!compiled->re->ok()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "invalid regular expression ", GoQuote(m.value_), ": ", compiled->re->error()));
@@ -265,10 +267,18 @@ std::string Matcher::ToString() const {
     AppendGoQuoted(&out, name_);
   }
   switch (type_) {
-    case MatchType::kEqual: out.append("="); break;
-    case MatchType::kNotEqual: out.append("!="); break;
-    case MatchType::kRegexMatch: out.append("=~"); break;
-    case MatchType::kRegexNoMatch: out.append("!~"); break;
+    case MatchType::kEqual:
+      out.append("=");
+      break;
+    case MatchType::kNotEqual:
+      out.append("!=");
+      break;
+    case MatchType::kRegexMatch:
+      out.append("=~");
+      break;
+    case MatchType::kRegexNoMatch:
+      out.append("!~");
+      break;
   }
   AppendGoQuoted(&out, value_);
   return out;

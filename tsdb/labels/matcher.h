@@ -1,12 +1,17 @@
 // Label matchers: =, !=, =~, !~ with Prometheus semantics.
 //
 // Regexes have RE2 (Go) syntax and are fully anchored: `a.*` matches "abc"
-// but not "xabc". A matcher applies to a label's value, where an absent
-// label has the value "": {foo=""} matches series without foo, {foo!=""}
-// only series that have it.
+// but not "xabc". As in Prometheus (which compiles "^(?s:" + re + ")$"), `.`
+// also matches a newline, and a byte that is not valid UTF-8 counts as one
+// character (Go's regexp reads it as U+FFFD).
+//
+// A matcher applies to a label's value, where an absent label has the value
+// "": {foo=""} matches series without foo, {foo!=""} only series that have it.
 //
 // Simple regexes take fast paths without running RE2: literals ("abc"),
-// prefixes ("abc.*"), alternations of literals ("a|b|c"), ".*" and ".+".
+// alternations of literals ("a|b|c"), a literal with ".*" or ".+" before
+// and/or after it ("abc.*", ".*abc", ".+abc.*"), ".*" and ".+". A regex is
+// only taken apart when its meaning is certain; anything else runs in RE2.
 //
 // Thread safety: immutable after construction; copies share the compiled
 // regex.

@@ -163,9 +163,9 @@ TEST(XorChunkTest, GoldenBytes) {
       0x30, 0x97, 0xff, 0xe0, 0x00, 0x40};
   std::span<const uint8_t> got = app.bytes();
   EXPECT_EQ(std::vector<uint8_t>(got.begin(), got.end()), want);
-  ExpectSamplesEq({{1000, ToBits(1.0)}, {2000, ToBits(1.0)}, {3000, ToBits(2.0)},
-                   {4001, ToBits(2.0)}},
-                  Decode(want));
+  ExpectSamplesEq(
+      {{1000, ToBits(1.0)}, {2000, ToBits(1.0)}, {3000, ToBits(2.0)}, {4001, ToBits(2.0)}},
+      Decode(want));
 }
 
 // Reads the dod record of the third sample of {0, kDelta, 2 * kDelta + dod}
@@ -193,10 +193,10 @@ TEST(XorChunkTest, DodBucketBoundaries) {
     int ones;  // bucket: 0 -> '0', 1 -> '10', 2 -> '110', 3 -> '1110', 4 -> '1111'
   };
   const Case cases[] = {
-      {0, 0},        {1, 1},       {-1, 1},      {8192, 1},    {-8191, 1},
-      {8193, 2},     {-8192, 2},   {65536, 2},   {-65535, 2},  {65537, 3},
-      {-65536, 3},   {524288, 3},  {-524287, 3}, {524289, 4},  {-524288, 4},
-      {int64_t{1} << 40, 4},
+      {0, 0},       {1, 1},      {-1, 1},      {8192, 1},
+      {-8191, 1},   {8193, 2},   {-8192, 2},   {65536, 2},
+      {-65535, 2},  {65537, 3},  {-65536, 3},  {524288, 3},
+      {-524287, 3}, {524289, 4}, {-524288, 4}, {int64_t{1} << 40, 4},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.dod);
@@ -207,8 +207,7 @@ TEST(XorChunkTest, DodBucketBoundaries) {
     DodRecord rec = ThirdDod(app.bytes());
     EXPECT_EQ(rec.prefix_ones, c.ones);
     static constexpr int kWidth[5] = {0, 14, 17, 20, 64};
-    const uint64_t mask =
-        kWidth[c.ones] == 64 ? ~uint64_t{0} : (uint64_t{1} << kWidth[c.ones]) - 1;
+    const uint64_t mask = kWidth[c.ones] == 64 ? ~uint64_t{0} : (uint64_t{1} << kWidth[c.ones]) - 1;
     EXPECT_EQ(rec.payload, static_cast<uint64_t>(c.dod) & mask);
   }
 }

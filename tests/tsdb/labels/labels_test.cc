@@ -233,7 +233,7 @@ TEST(LabelsTest, GoQuote) {
   EXPECT_EQ(GoQuote(""), R"("")");
   EXPECT_EQ(GoQuote("abc"), R"("abc")");
   EXPECT_EQ(GoQuote("\xe4\xb8\x96\xe7\x95\x8c"), "\"\xe4\xb8\x96\xe7\x95\x8c\"");
-  EXPECT_EQ(GoQuote("\xc0\xaf"), R"("\xc0\xaf")");  // overlong '/'
+  EXPECT_EQ(GoQuote("\xc0\xaf"), R"("\xc0\xaf")");                  // overlong '/'
   EXPECT_EQ(GoQuote("\xf4\x90\x80\x80"), R"("\xf4\x90\x80\x80")");  // > U+10FFFF
   std::string s = "x";
   AppendGoQuoted(&s, "y");

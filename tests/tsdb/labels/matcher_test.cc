@@ -24,10 +24,14 @@ Matcher Make(MatchType type, std::string value, std::string name = "foo") {
 
 const char* TypeName(MatchType t) {
   switch (t) {
-    case MatchType::kEqual: return "=";
-    case MatchType::kNotEqual: return "!=";
-    case MatchType::kRegexMatch: return "=~";
-    case MatchType::kRegexNoMatch: return "!~";
+    case MatchType::kEqual:
+      return "=";
+    case MatchType::kNotEqual:
+      return "!=";
+    case MatchType::kRegexMatch:
+      return "=~";
+    case MatchType::kRegexNoMatch:
+      return "!~";
   }
   return "?";
 }
@@ -123,8 +127,14 @@ TEST(MatcherTest, Semantics) {
       {kRegexMatch, ".*", "a\xff", true},
       {kRegexMatch, "a.*", "a\xff", true},
       {kRegexMatch, "(?i)A.*", "a\xffz", true},
-      {kRegexMatch, "a.b", "a\xff" "b", true},
-      {kRegexMatch, "a..b", "a\xff\xfe" "b", true},
+      {kRegexMatch, "a.b",
+       "a\xff"
+       "b",
+       true},
+      {kRegexMatch, "a..b",
+       "a\xff\xfe"
+       "b",
+       true},
       {kRegexMatch, "[^a]", "\xff", true},
       {kRegexMatch, "..", "\xc3\xa9", false},  // one valid character
       {kRegexNoMatch, "(?i)x.*", "X\xff", false},
@@ -160,12 +170,12 @@ TEST(MatcherTest, MatchesEmpty) {
     bool want;
   };
   const std::vector<Case> cases = {
-      {kEqual, "", true},          {kEqual, "a", false},       {kNotEqual, "", false},
-      {kNotEqual, "a", true},      {kRegexMatch, "", true},    {kRegexMatch, ".*", true},
-      {kRegexMatch, ".+", false},  {kRegexMatch, "a|", true},  {kRegexMatch, "a*", true},
-      {kRegexMatch, "a", false},   {kRegexMatch, "foo.*", false},
-      {kRegexNoMatch, "", false},  {kRegexNoMatch, ".*", false},
-      {kRegexNoMatch, ".+", true}, {kRegexNoMatch, "a", true}, {kRegexNoMatch, "a*", false},
+      {kEqual, "", true},           {kEqual, "a", false},          {kNotEqual, "", false},
+      {kNotEqual, "a", true},       {kRegexMatch, "", true},       {kRegexMatch, ".*", true},
+      {kRegexMatch, ".+", false},   {kRegexMatch, "a|", true},     {kRegexMatch, "a*", true},
+      {kRegexMatch, "a", false},    {kRegexMatch, "foo.*", false}, {kRegexNoMatch, "", false},
+      {kRegexNoMatch, ".*", false}, {kRegexNoMatch, ".+", true},   {kRegexNoMatch, "a", true},
+      {kRegexNoMatch, "a*", false},
   };
   for (const Case& c : cases) {
     Matcher m = Make(c.type, c.value);
@@ -208,8 +218,8 @@ TEST(MatcherTest, InvalidRegex) {
   EXPECT_EQ(m.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(m.status().message(), R"(invalid regular expression "(": missing ): ()");
 
-  for (const char* bad : {"a)(b", "*", "a**", "[a", "a{2,1}", "\\", "(?P<n", ".*+", "a|*",
-                          "\xff", "\\8"}) {
+  for (const char* bad :
+       {"a)(b", "*", "a**", "[a", "a{2,1}", "\\", "(?P<n", ".*+", "a|*", "\xff", "\\8"}) {
     absl::StatusOr<Matcher> m = Matcher::Create(MatchType::kRegexNoMatch, "foo", bad);
     EXPECT_FALSE(m.ok()) << GoQuote(bad);
     EXPECT_THAT(m.status().message(), HasSubstr("invalid regular expression")) << GoQuote(bad);
@@ -243,16 +253,18 @@ TEST(MatcherTest, CopiesShareBehaviour) {
 // way Prometheus compiles regexes (dot-all, anchored at both ends).
 TEST(MatcherTest, FastPathsAgreeWithRe2) {
   const std::vector<std::string> regexes = {
-      "",        "foo",       "foo.*",     ".*foo",     ".*foo.*",   "foo.+",    ".+foo",
-      ".+foo.+", ".*foo.+",   ".+foo.*",   ".*",        ".+",        ".*.*",     ".+.+",
-      ".*.+",    "a|b|ab",    "a|",        "|",         "a||b",      "f\\.o.*",  "\\*.*",
-      "a\\|b",   "\xc3\xa9.+", ".+\xc3\xa9", ".*\xc3\xa9.*", "a b.*", "\n.*",  ".*\n",
-      "a#b",     "o.*o",      "fo*",       ".*o+",      "foo|.*",    "-.*",      "a/b|c:d",
+      "",       "foo",   "foo.*",      ".*foo",      ".*foo.*",
+      "foo.+",  ".+foo", ".+foo.+",    ".*foo.+",    ".+foo.*",
+      ".*",     ".+",    ".*.*",       ".+.+",       ".*.+",
+      "a|b|ab", "a|",    "|",          "a||b",       "f\\.o.*",
+      "\\*.*",  "a\\|b", "\xc3\xa9.+", ".+\xc3\xa9", ".*\xc3\xa9.*",
+      "a b.*",  "\n.*",  ".*\n",       "a#b",        "o.*o",
+      "fo*",    ".*o+",  "foo|.*",     "-.*",        "a/b|c:d",
   };
   // Strings built from pieces that hit the literals, partial overlaps,
   // newlines and multi-byte characters.
   const std::vector<std::string> pieces = {"f", "o", "foo", "a", "b", "\n", "\xc3\xa9", ".",
-                                           "*", "|", " ", "#", "-", "/", "c:d", "x"};
+                                           "*", "|", " ",   "#", "-", "/",  "c:d",      "x"};
   std::mt19937 rng(42);
   std::vector<std::string> inputs = {"", "foo", "foofoo", "a", "ab", "b", "\xc3\xa9"};
   for (int i = 0; i < 3000; ++i) {

@@ -41,8 +41,8 @@ TEST(SymbolTableTest, InternLookupFind) {
 TEST(SymbolTableTest, BinaryAndLongStrings) {
   SymbolTable t;
   std::string nul("a\0b", 3);
-  std::string long1(200, 'x');           // two-byte length prefix
-  std::string huge(100000, 'y');         // bigger than an arena block
+  std::string long1(200, 'x');    // two-byte length prefix
+  std::string huge(100000, 'y');  // bigger than an arena block
   std::string big_but_shared(8000, 'z');
   uint32_t a = t.Intern(nul);
   uint32_t b = t.Intern(long1);
