@@ -156,8 +156,9 @@ class XorIterator {
 };
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool XorIterator::Next() {
-  if (fast_left_ == 0) [[unlikely]]
+  if (fast_left_ == 0) [[unlikely]] {
     return NextSlow();
+  }
   --fast_left_;
   // Work on a local copy of the reader so its fields live in registers for
   // the whole sample; it is written back once, and around out-of-line calls.
@@ -172,8 +173,9 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool XorIterator::Next() {
       r.Consume(2);
       br_ = r;
       t_ = static_cast<int64_t>(static_cast<uint64_t>(t_) + t_delta_);
-      if (!r.ok()) [[unlikely]]
+      if (!r.ok()) [[unlikely]] {
         return Fail("truncated");
+      }
       return true;
     }
     r.Consume(1);
@@ -207,8 +209,9 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool XorIterator::Next() {
     return false;
   }
   br_ = r;
-  if (!r.ok()) [[unlikely]]
+  if (!r.ok()) [[unlikely]] {
     return Fail("truncated");
+  }
   return true;
 }
 
@@ -225,8 +228,9 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool XorIterator::ReadValue(BitReader& r) {
     const unsigned hdr = static_cast<unsigned>(w >> 51) & 0x7ff;
     const unsigned leading = hdr >> 6;
     sig = ((hdr - 1) & 63) + 1;
-    if (leading + sig > 64) [[unlikely]]
+    if (leading + sig > 64) [[unlikely]] {
       return Fail("xor window out of range");
+    }
     trailing = 64 - leading - sig;
     sig_ = static_cast<uint8_t>(sig);
     trailing_ = static_cast<uint8_t>(trailing);

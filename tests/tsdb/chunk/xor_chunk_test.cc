@@ -458,12 +458,15 @@ TEST(XorChunkTest, MaxSamples) {
   absl::Status st;
   ExpectSamplesEq(s, Decode(app.bytes(), &st));
   EXPECT_TRUE(st.ok());
+  // Appending to a full chunk breaks a REQUIRES: debug builds assert, release
+  // builds drop the sample.
 #ifdef NDEBUG
-  // Appending to a full chunk breaks a REQUIRES; release builds drop the sample.
   std::vector<uint8_t> before(app.bytes().begin(), app.bytes().end());
   app.Append(s.back().t + 15'000, 1.0);
   EXPECT_EQ(app.num_samples(), XorAppender::kMaxSamples);
   EXPECT_EQ(std::vector<uint8_t>(app.bytes().begin(), app.bytes().end()), before);
+#else
+  EXPECT_DEATH(app.Append(s.back().t + 15'000, 1.0), "kMaxSamples");
 #endif
 }
 
@@ -591,6 +594,24 @@ TEST(XorChunkTest, ImpossibleXorWindowIsDataLoss) {
   EXPECT_EQ(got.size(), 1u);
   EXPECT_EQ(st.code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(st.message().find("window"), absl::string_view::npos) << st;
+}
+
+TEST(XorChunkTest, ReuseRecordBeforeAnyWindowUsesFullWidth) {
+  // Never written by XorAppender; a decoder still gives it a defined meaning
+  // (as Prometheus's does): a '10' record with no window yet carries 64 bits.
+  std::vector<uint8_t> b = {0x00, 0x02, 0x02};  // 2 samples; t0 = 1
+  const uint64_t v0 = ToBits(1.5);
+  for (int i = 7; i >= 0; --i) b.push_back(static_cast<uint8_t>(v0 >> (8 * i)));
+  b.push_back(0x0a);  // d1 = 10
+  uint8_t rec[9] = {};
+  BitWriter w(rec, sizeof rec);
+  w.WriteBits(0b10, 2);
+  w.WriteBits(0x8000000000000001, 64);
+  b.insert(b.end(), rec, rec + w.bytes_used());
+  absl::Status st;
+  std::vector<Sample> got = Decode(b, &st);
+  EXPECT_TRUE(st.ok()) << st;
+  ExpectSamplesEq({{1, v0}, {11, v0 ^ 0x8000000000000001}}, got);
 }
 
 TEST(XorChunkTest, ResetClearsError) {
