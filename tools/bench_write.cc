@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <fstream>
 #include <thread>
+
+#include <unistd.h>
 #include <vector>
 
 #include "absl/time/clock.h"
@@ -113,21 +115,27 @@ int RunBenchWrite(const BenchWriteOptions& o) {
   }
   const uint64_t total = o.series * o.samples_per_series;
   std::atomic<bool> finished{false};
+  // On a terminal the progress line is redrawn in place; otherwise (logs,
+  // CI) one line every 5 seconds.
+  const bool tty = isatty(STDERR_FILENO);
   std::thread progress([&] {
+    absl::Time last = start;
     while (!finished.load()) {
       absl::SleepFor(absl::Milliseconds(200));
       if (finished.load()) break;
-      double s = absl::ToDoubleSeconds(absl::Now() - start);
-      if (s >= 2) {
-        std::fprintf(stderr, "\r  %5.1f%%  %.2fM samples/s", 100.0 * done.load() / total, done.load() / s / 1e6);
-      }
+      absl::Time now = absl::Now();
+      if (now - last < (tty ? absl::Seconds(1) : absl::Seconds(5))) continue;
+      last = now;
+      double s = absl::ToDoubleSeconds(now - start);
+      std::fprintf(stderr, tty ? "\r  %5.1f%%  %.2fM samples/s" : "  %5.1f%%  %.2fM samples/s\n",
+                   100.0 * done.load() / total, done.load() / s / 1e6);
     }
   });
   for (auto& th : threads) th.join();
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   finished = true;
   progress.join();
-  std::fprintf(stderr, "\r");
+  if (tty) std::fprintf(stderr, "\r%40s\r", "");
   for (const absl::Status& st : results) {
     if (!st.ok()) {
       std::fprintf(stderr, "bench write: %s\n", st.ToString().c_str());

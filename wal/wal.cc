@@ -20,6 +20,14 @@ namespace {
 // so one slow group does not hold back the callers queued behind it forever.
 constexpr size_t kMaxGroupBytes = 4 << 20;
 
+// A copy of `s` that shares no reference-counted state with it. Statuses
+// handed to other threads are cloned: Debian's Abseil drops references in an
+// uninstrumented library function, so ThreadSanitizer would report a shared
+// rep's deletion as a race.
+absl::Status Clone(const absl::Status& s) {
+  return s.ok() ? absl::OkStatus() : absl::Status(s.code(), s.message());
+}
+
 // mkdir -p that also makes every new directory entry durable: without it a
 // power loss could take the whole (fsynced) log with the directory.
 absl::Status CreateDirsDurably(FileSystem* fs, const std::string& dir) {
@@ -139,7 +147,7 @@ absl::Status Wal::Impl::Submit(PendingWrite* w) {
   queue.push_back(w);
   while (!w->done && queue.front() != w) w->cv.Wait(&mu);
   if (!w->done) Lead(w);
-  return w->status;
+  return std::move(w->status);
 }
 
 void Wal::Impl::Lead(PendingWrite* w) {
@@ -149,7 +157,7 @@ void Wal::Impl::Lead(PendingWrite* w) {
   if (!poisoned.ok()) {
     // Fail everything queued at once rather than one leader at a time.
     handled = queue.size();
-    status = poisoned;
+    status = Clone(poisoned);
   } else if (w->kind == PendingWrite::Kind::kCut) {
     mu.Unlock();
     status = Cut();
@@ -175,7 +183,7 @@ void Wal::Impl::Lead(PendingWrite* w) {
   for (size_t i = 0; i < handled; ++i) {
     PendingWrite* p = queue.front();
     queue.pop_front();
-    p->status = status;
+    p->status = Clone(status);
     p->done = true;
     if (p != w) p->cv.Signal();
   }

@@ -38,9 +38,10 @@ inline void StoreBigEndian64(uint8_t* p, uint64_t v) {
 
 // Writes bits MSB-first into a caller-owned byte array of fixed capacity,
 // starting at a given bit position (so a growable owner can construct one per
-// append on its current buffer and position). Bytes before the start position
-// are preserved; the unused low bits of the last byte written are zero, so
-// the first bytes_used() bytes are a deterministic encoding.
+// append on its current buffer and position). Bits before the start position
+// are preserved; bytes after the last bit written (up to 8, within capacity)
+// may be overwritten with zeros. The unused low bits of the last byte written
+// are zero, so the first bytes_used() bytes are a deterministic encoding.
 class BitWriter {
  public:
   // REQUIRES: start_bit <= 8 * capacity.
@@ -54,14 +55,14 @@ class BitWriter {
   void WriteBits(uint64_t v, int n) {
     assert(n >= 0 && n <= 64);
     assert(pos_ + static_cast<uint64_t>(n) <= 8 * uint64_t{cap_});
-    if (n > 32) {
+    if (n > kMaxChunk) {
       // Split so that bit offset (< 8) plus width always fits one 64-bit word.
-      WriteUpTo32(v >> 32, n - 32);
+      WriteChunk(v >> 32, n - 32);
       n = 32;
     }
-    WriteUpTo32(v, n);
+    WriteChunk(v, n);
   }
-  void WriteBit(bool bit) { WriteUpTo32(bit ? 1 : 0, 1); }
+  void WriteBit(bool bit) { WriteChunk(bit ? 1 : 0, 1); }
 
   // Bits written so far, counting start_bit.
   uint64_t bit_pos() const { return pos_; }
@@ -69,23 +70,29 @@ class BitWriter {
   size_t bytes_used() const { return static_cast<size_t>((pos_ + 7) / 8); }
 
  private:
-  void WriteUpTo32(uint64_t v, int n) {
+  static constexpr int kMaxChunk = 56;
+
+  // REQUIRES: 0 <= n <= kMaxChunk.
+  void WriteChunk(uint64_t v, int n) {
     if (n == 0) return;
     v &= (uint64_t{1} << n) - 1;
     const size_t byte = static_cast<size_t>(pos_ >> 3);
     const int off = static_cast<int>(pos_ & 7);
-    // off + n <= 39, so the bits land in the top of one 64-bit big-endian word.
+    // off + n <= 63, so the bits land in the top of one 64-bit big-endian word
+    // below the `off` bits already written in `byte`.
     const uint64_t bits = v << (64 - off - n);
-    const uint64_t keep = ~(~uint64_t{0} >> off);  // bits already written in `byte`
+    const uint64_t head = off == 0 ? 0 : uint64_t{buf_[byte]} >> (8 - off) << (64 - off);
+    const uint64_t word = head | bits;
     if (cap_ - byte >= 8) {
-      // Fast path: one read-modify-write of 8 bytes. Clearing everything past
-      // the new bits is fine: nothing has been written there yet.
-      StoreBigEndian64(buf_ + byte, (LoadBigEndian64(buf_ + byte) & keep) | bits);
+      // Fast path: one 8-byte store. Only the partial byte is read back (a
+      // one-byte load forwards from the previous wide store; an 8-byte
+      // read-modify-write would stall on the overlapping store). Bytes past
+      // the new bits are zeroed, which is fine: nothing was written there.
+      StoreBigEndian64(buf_ + byte, word);
     } else {
       // Near the end of the buffer: touch only the bytes the bits occupy.
       const int nbytes = (off + n + 7) / 8;
-      buf_[byte] = static_cast<uint8_t>((buf_[byte] & (keep >> 56)) | (bits >> 56));
-      for (int i = 1; i < nbytes; ++i) buf_[byte + i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
+      for (int i = 0; i < nbytes; ++i) buf_[byte + i] = static_cast<uint8_t>(word >> (56 - 8 * i));
     }
     pos_ += static_cast<uint64_t>(n);
   }
