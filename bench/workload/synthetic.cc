@@ -130,26 +130,34 @@ Labels SyntheticWorkload::SeriesLabels(uint64_t i) const {
 
 int64_t SyntheticWorkload::Timestamp(uint64_t i, uint64_t round) const {
   uint64_t t = TargetOf(i);
-  // Each target scrapes at its own offset within the interval, with a few
-  // milliseconds of jitter per scrape.
+  // Each target scrapes at its own offset within the interval. Most scrapes
+  // land on their slot to the millisecond; one in four is 1-3 ms late or
+  // early, as a scrape loop on a busy machine is.
   int64_t offset = static_cast<int64_t>(Mix(seed_ ^ t) % static_cast<uint64_t>(interval_ms_));
-  int64_t jitter = static_cast<int64_t>(Mix(seed_ ^ (t << 20) ^ round) % 11) - 5;
+  uint64_t r = Mix(seed_ ^ (t << 20) ^ round);
+  int64_t jitter = r % 4 != 0 ? 0 : static_cast<int64_t>((r >> 8) % 7) - 3;
   return start_ms_ + static_cast<int64_t>(round) * interval_ms_ + offset + jitter;
 }
 
 double SyntheticWorkload::NextValue(uint64_t i) {
   uint32_t step = steps_[i]++;
   double u = Unit(seed_ ^ (i << 24) ^ step);
+  // A fixed per-series rate, so counters grow steadily with noise around it.
+  double rate = Unit(seed_ ^ ~i);
+  const double interval_s = static_cast<double>(interval_ms_) / 1000;
   double& v = values_[i];
   switch (kinds_[i]) {
     case Kind::kCounterSeconds:
-      v = std::round((v + u * 15) * 100) / 100;
+      // CPU-style seconds in hundredths: utilisation `rate` of one core.
+      v = std::round((v + interval_s * rate * (0.9 + 0.2 * u)) * 100) / 100;
       break;
     case Kind::kCounterInt:
-      v += std::floor(u * 50000);
+      // Bytes/packets: up to ~1000 events/s per series, ±10%.
+      v += std::round(interval_s * rate * 1000 * (0.9 + 0.2 * u));
       break;
     case Kind::kGaugeWalk:
-      v = std::round((v + (u - 0.5) * 10) * 100) / 100;
+      // Levels that drift by small steps, in hundredths.
+      v = std::round((v + (u - 0.5) * rate * 4) * 100) / 100;
       break;
     case Kind::kGaugeSaw:
       v = (step % 40) * 0.25;

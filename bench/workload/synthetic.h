@@ -5,8 +5,9 @@
 // (__name__, cluster, device, env, instance, job, namespace, node, pod,
 // region). Families are counters (about half: CPU seconds with two decimals,
 // byte and packet counts as integers), gauges (random walk and sawtooth) and
-// constants. Timestamps follow a fixed scrape interval with per-target
-// jitter of a few milliseconds, as real scrapes have.
+// constants. Timestamps follow a fixed scrape interval per target; one
+// scrape in four is off by 1-3 ms. Counters grow at a steady per-series rate
+// with ±10% noise; gauges drift in small steps.
 //
 // Deterministic for a given seed. Thread safety: Labels/Timestamp are const
 // and safe to share; NextValue mutates per-series state, so each series

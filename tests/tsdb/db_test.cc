@@ -198,6 +198,8 @@ TEST(DBPowerLossTest, IntervalPolicyLosesAtMostTheLastInterval) {
     absl::Status st = w.WriteBatch(db->get(), k);
     ASSERT_TRUE(st.ok()) << "batch " << k << ": " << st;
     ack_times.push_back(std::chrono::steady_clock::now());
+    // Spread the batches over the whole period.
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
   }
   auto loss = std::chrono::steady_clock::now();
   fs.SimulatePowerLoss();

@@ -14,7 +14,6 @@ Head::Head(HeadOptions options, wal::Wal* wal)
     : options_(options),
       wal_(wal),
       hash_shards_(new HashShard[kShards]),
-      ref_shards_(new RefShard[kShards]),
       stripes_(new Stripe[kStripes]),
       min_time_(std::numeric_limits<int64_t>::max()),
       max_time_(std::numeric_limits<int64_t>::min()) {}
@@ -94,19 +93,17 @@ MemSeries* Head::GetOrCreate(const Labels& labels, uint64_t hash, SeriesRef ref_
     SeriesRef ref = ref_hint;
     if (ref == 0) {
       ref = next_ref_.fetch_add(1, std::memory_order_relaxed);
+      if (ref > kMaxRef) return nullptr;
     } else {
+      if (ref > kMaxRef) return nullptr;
       SeriesRef next = next_ref_.load(std::memory_order_relaxed);
       while (next <= ref &&
              !next_ref_.compare_exchange_weak(next, ref + 1, std::memory_order_relaxed)) {
       }
     }
-    auto owned = std::make_unique<MemSeries>(ref, pairs);
+    auto owned = MemSeries::New(ref, pairs);
     series = owned.get();
-    {
-      RefShard& rs = ref_shards_[ref & (kShards - 1)];
-      WriterLock rlock(&rs.mu);
-      rs.by_ref.emplace(ref, std::move(owned));
-    }
+    series_.Set(std::move(owned));
     auto [it, inserted] = shard.by_hash.emplace(hash, series);
     if (!inserted) shard.collisions[hash].push_back(series);
   }
@@ -116,13 +113,6 @@ MemSeries* Head::GetOrCreate(const Labels& labels, uint64_t hash, SeriesRef ref_
   num_series_.fetch_add(1, std::memory_order_relaxed);
   *created = true;
   return series;
-}
-
-MemSeries* Head::ByRef(SeriesRef ref) const {
-  const RefShard& rs = ref_shards_[ref & (kShards - 1)];
-  ReaderLock lock(&rs.mu);
-  auto it = rs.by_ref.find(ref);
-  return it == rs.by_ref.end() ? nullptr : it->second.get();
 }
 
 Labels Head::LabelsOf(const MemSeries& s) const {
@@ -156,7 +146,11 @@ absl::Status Head::ReplaySeries(std::string_view record) {
   RETURN_IF_ERROR(wal::DecodeSeries(record, &series));
   for (const wal::RefSeries& s : series) {
     bool created;
-    MemSeries* m = GetOrCreate(s.labels, s.labels.Hash(), s.ref, &created);
+    MemSeries* m = s.ref == 0 ? nullptr : GetOrCreate(s.labels, s.labels.Hash(), s.ref, &created);
+    if (m == nullptr) {
+      return absl::DataLossError(fmt::format("head: series {} has invalid ref {}",
+                                             s.labels.ToString(), s.ref));
+    }
     // A checkpoint and a later segment may both carry the series; and a
     // series record logged twice by racing committers is harmless.
     if (m->ref() != s.ref) {
@@ -217,23 +211,18 @@ HeadStats Head::stats() const {
 }
 
 size_t Head::MemoryBytes() const {
-  size_t bytes = symbols_.MemoryBytes() + postings_.MemoryBytes();
-  bytes += kStripes * sizeof(Stripe) + 2 * kShards * (sizeof(HashShard) + sizeof(RefShard));
+  size_t bytes = symbols_.MemoryBytes() + postings_.MemoryBytes() + series_.MemoryBytes();
+  bytes += kStripes * sizeof(Stripe) + kShards * sizeof(HashShard);
   for (size_t i = 0; i < kShards; ++i) {
     const HashShard& hs = hash_shards_[i];
-    {
-      ReaderLock lock(&hs.mu);
-      bytes += hs.by_hash.capacity() * (sizeof(uint64_t) + sizeof(MemSeries*) + 1);
-    }
-    const RefShard& rs = ref_shards_[i];
-    ReaderLock lock(&rs.mu);
-    bytes += rs.by_ref.capacity() * (sizeof(SeriesRef) + sizeof(void*) + 1);
-    for (const auto& [ref, s] : rs.by_ref) {
-      MutexLock slock(StripeFor(ref));
-      // 16: malloc's per-allocation overhead for the series object.
-      bytes += sizeof(MemSeries) + 16 + s->MemoryBytes();
-    }
+    ReaderLock lock(&hs.mu);
+    bytes += hs.by_hash.capacity() * (sizeof(uint64_t) + sizeof(MemSeries*) + 1);
   }
+  series_.ForEach([&](const MemSeries& s) {
+    MutexLock lock(StripeFor(s.ref()));
+    // 16: malloc's per-allocation overhead for the series object.
+    bytes += sizeof(MemSeries) + s.label_pairs().size_bytes() + 16 + s.MemoryBytes();
+  });
   return bytes;
 }
 

@@ -29,6 +29,7 @@
 #include "tsdb/base/mutex.h"
 #include "tsdb/head/mem_series.h"
 #include "tsdb/head/postings.h"
+#include "tsdb/head/series_table.h"
 #include "tsdb/labels/symbol_table.h"
 #include "tsdb/storage.h"
 #include "wal/records.h"
@@ -95,9 +96,11 @@ class Head {
   // The series with exactly `labels`, or null.
   MemSeries* Find(const Labels& labels, uint64_t hash) const;
   // The series with `labels`, created if missing; `*created` tells which.
-  // `ref_hint` != 0 forces the ref (WAL replay).
+  // `ref_hint` != 0 forces the ref (WAL replay). Null only when the ref space
+  // is exhausted (or ref_hint is beyond it).
   MemSeries* GetOrCreate(const Labels& labels, uint64_t hash, SeriesRef ref_hint, bool* created);
-  MemSeries* ByRef(SeriesRef ref) const;
+  MemSeries* ByRef(SeriesRef ref) const { return series_.Get(ref); }
+  static constexpr SeriesRef kMaxRef = SeriesTable::kBlockSize * SeriesTable::kMaxBlocks - 1;
   // The lock guarding the chunk state of series `ref`.
   Mutex* StripeFor(SeriesRef ref) const { return &stripes_[ref & (kStripes - 1)].mu; }
   Labels LabelsOf(const MemSeries& s) const;
@@ -128,11 +131,6 @@ class Head {
     absl::flat_hash_map<uint64_t, MemSeries*> by_hash ABSL_GUARDED_BY(mu);
     absl::flat_hash_map<uint64_t, std::vector<MemSeries*>> collisions ABSL_GUARDED_BY(mu);
   };
-  // Series by ref; owns them.
-  struct RefShard {
-    mutable SharedMutex mu;
-    absl::flat_hash_map<SeriesRef, std::unique_ptr<MemSeries>> by_ref ABSL_GUARDED_BY(mu);
-  };
   struct alignas(64) Stripe {
     mutable Mutex mu;
   };
@@ -148,7 +146,7 @@ class Head {
   SymbolTable symbols_;
   MemPostings postings_;
   std::unique_ptr<HashShard[]> hash_shards_;
-  std::unique_ptr<RefShard[]> ref_shards_;
+  SeriesTable series_;  // by ref; owns the series
   std::unique_ptr<Stripe[]> stripes_;
   std::atomic<SeriesRef> next_ref_{1};
   std::atomic<uint64_t> num_series_{0};

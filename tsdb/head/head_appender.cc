@@ -29,6 +29,9 @@ absl::StatusOr<SeriesRef> HeadAppender::Add(const Labels& labels, int64_t t, dou
     }
     bool created;
     series = head_->GetOrCreate(labels, hash, 0, &created);
+    if (series == nullptr) {
+      return absl::ResourceExhaustedError("head: series reference space exhausted; restart");
+    }
   }
   RETURN_IF_ERROR(Queue(series, t, v));
   return series->ref();

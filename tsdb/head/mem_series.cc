@@ -1,6 +1,7 @@
 #include "tsdb/head/mem_series.h"
 
 #include <cstring>
+#include <new>
 
 namespace strata {
 namespace {
@@ -19,11 +20,12 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 
 }  // namespace
 
-MemSeries::MemSeries(SeriesRef ref, std::span<const uint32_t> label_pairs)
-    : ref_(ref),
-      label_pairs_(new uint32_t[label_pairs.size()]),
-      num_labels_(static_cast<uint16_t>(label_pairs.size() / 2)) {
-  std::memcpy(label_pairs_.get(), label_pairs.data(), label_pairs.size_bytes());
+std::unique_ptr<MemSeries> MemSeries::New(SeriesRef ref, std::span<const uint32_t> label_pairs) {
+  static_assert(alignof(MemSeries) >= alignof(uint32_t));
+  void* mem = ::operator new(sizeof(MemSeries) + label_pairs.size_bytes());
+  auto* series = new (mem) MemSeries(ref, static_cast<uint16_t>(label_pairs.size() / 2));
+  std::memcpy(reinterpret_cast<uint32_t*>(series + 1), label_pairs.data(), label_pairs.size_bytes());
+  return std::unique_ptr<MemSeries>(series);
 }
 
 SampleError MemSeries::Appendable(int64_t t, double v, bool* is_duplicate) const {
@@ -70,7 +72,7 @@ void MemSeries::CutChunk() {
 }
 
 size_t MemSeries::MemoryBytes() const {
-  size_t bytes = size_t{num_labels_} * 2 * sizeof(uint32_t) + open_.MemoryBytes();
+  size_t bytes = open_.MemoryBytes();
   bytes += closed_.capacity() * sizeof(closed_[0]);
   for (const auto& c : closed_) {
     // Object plus shared_ptr control block (allocated together).

@@ -32,11 +32,14 @@ class MemSeries {
   static constexpr uint16_t kSamplesPerChunk = 120;
 
   // `label_pairs`: name0, value0, name1, value1, … symbol ids sorted by name.
-  MemSeries(SeriesRef ref, std::span<const uint32_t> label_pairs);
+  // The pairs are stored in the same allocation as the series (one malloc per
+  // series, not two). Delete the result with `delete`.
+  static std::unique_ptr<MemSeries> New(SeriesRef ref, std::span<const uint32_t> label_pairs);
+  static void operator delete(void* p) { ::operator delete(p); }
 
   SeriesRef ref() const { return ref_; }
   std::span<const uint32_t> label_pairs() const {
-    return {label_pairs_.get(), size_t{num_labels_} * 2};
+    return {reinterpret_cast<const uint32_t*>(this + 1), size_t{num_labels_} * 2};
   }
 
   // Whether a sample at (t, v) can be appended: kNone, kOutOfOrder, or
@@ -56,7 +59,7 @@ class MemSeries {
   const std::vector<std::shared_ptr<const ClosedChunk>>& closed() const { return closed_; }
   const XorAppender& open_chunk() const { return open_; }
   size_t num_chunks() const { return closed_.size() + (empty() ? 0 : 1); }
-  // Heap bytes held by this series (labels, chunks), excluding the object.
+  // Heap bytes held by this series's chunks, excluding the object and labels.
   size_t MemoryBytes() const;
 
   // Set once the series record is durable in the WAL (see HeadAppender).
@@ -64,10 +67,10 @@ class MemSeries {
   void set_wal_logged() { wal_logged_.store(true, std::memory_order_release); }
 
  private:
+  MemSeries(SeriesRef ref, uint16_t num_labels) : ref_(ref), num_labels_(num_labels) {}
   void CutChunk();
 
   const SeriesRef ref_;
-  std::unique_ptr<uint32_t[]> label_pairs_;
   const uint16_t num_labels_;
   std::atomic<bool> wal_logged_{false};
   XorAppender open_;
