@@ -74,6 +74,16 @@ class Querier {
       std::span<const Matcher> matchers) = 0;
 };
 
+// Metric metadata as remote write carries it. `type` uses the remote-write
+// enum: 0 unknown, 1 counter, 2 gauge, 3 histogram, 4 gaugehistogram,
+// 5 summary, 6 info, 7 stateset.
+struct MetricMetadata {
+  uint8_t type = 0;
+  std::string unit;
+  std::string help;
+  friend bool operator==(const MetricMetadata&, const MetricMetadata&) = default;
+};
+
 // Why a sample was refused. Carried as a payload on the absl::Status that
 // Appender::Add returns (see SampleErrorOf).
 enum class SampleError : uint8_t {
@@ -106,6 +116,10 @@ class Appender {
   // Like Add for a ref returned earlier by Add on this DB. NotFound if the
   // ref is unknown.
   virtual absl::Status AddFast(SeriesRef ref, int64_t t, double v) = 0;
+  // Records metadata for the metric family of series `ref` (a ref returned by
+  // Add), written to the WAL and applied with the next Commit. The latest
+  // metadata per metric name wins.
+  virtual absl::Status UpdateMetadata(SeriesRef ref, const MetricMetadata& metadata) = 0;
   // Writes the queued samples to the WAL, then makes them visible. On error
   // nothing is applied and the appender is empty again; the error says why
   // (ResourceExhausted for disk full, Internal/Unavailable for I/O errors).

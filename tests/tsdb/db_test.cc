@@ -218,3 +218,38 @@ TEST(DBPowerLossTest, IntervalPolicyLosesAtMostTheLastInterval) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST(DBTest, MetadataIsKeptAndReplayed) {
+  MemFileSystem fs;
+  DBOptions o;
+  o.fs = &fs;
+  const int64_t t = RealClock().NowMillis() - 1000;
+  {
+    auto db = DB::Open("/db", o);
+    ASSERT_TRUE(db.ok()) << db.status();
+    auto app = (*db)->NewAppender();
+    auto ref = app->Add(Labels::FromStrings({"__name__", "http_requests_total", "code", "200"}), t, 1);
+    ASSERT_TRUE(ref.ok());
+    ASSERT_TRUE(app->UpdateMetadata(*ref, {1, "", "Requests served."}).ok());
+    EXPECT_EQ(app->UpdateMetadata(*ref + 100, {1, "", "x"}).code(), absl::StatusCode::kNotFound);
+    ASSERT_TRUE(app->Commit().ok());
+    auto md = (*db)->head()->Metadata();
+    ASSERT_EQ(md.size(), 1u);
+    EXPECT_EQ(md[0].first, "http_requests_total");
+    EXPECT_EQ(md[0].second, (MetricMetadata{1, "", "Requests served."}));
+    // A later update wins, even without samples in the commit.
+    ASSERT_TRUE(app->UpdateMetadata(*ref, {1, "requests", "Requests served, total."}).ok());
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  auto db = DB::Open("/db", o);
+  ASSERT_TRUE(db.ok()) << db.status();
+  auto md = (*db)->head()->Metadata();
+  ASSERT_EQ(md.size(), 1u);
+  EXPECT_EQ(md[0].second, (MetricMetadata{1, "requests", "Requests served, total."}));
+}
+
+}  // namespace
+}  // namespace strata

@@ -130,10 +130,11 @@ absl::Status Head::ReplayRecord(std::string_view record) {
       return ReplaySeries(record);
     case wal::RecordType::kSamples:
       return ReplaySamples(record);
-    case wal::RecordType::kTombstones:
     case wal::RecordType::kMetadata:
-      // Deletion and metadata are not served from the head yet; the records
-      // are valid and skipped.
+      return ReplayMetadata(record);
+    case wal::RecordType::kTombstones:
+      // Deletion is not served from the head yet; the record is valid and
+      // skipped.
       return absl::OkStatus();
     case wal::RecordType::kInvalid:
       break;
@@ -187,6 +188,40 @@ absl::Status Head::ReplaySamples(std::string_view record) {
   counters_.samples_appended.fetch_add(appended, std::memory_order_relaxed);
   if (appended > 0) UpdateTimeBounds(mint, maxt);
   return absl::OkStatus();
+}
+
+absl::Status Head::ReplayMetadata(std::string_view record) {
+  std::vector<wal::RefMetadata> metadata;
+  RETURN_IF_ERROR(wal::DecodeMetadata(record, &metadata));
+  for (const wal::RefMetadata& m : metadata) {
+    SetMetadata(m.ref, MetricMetadata{m.type, m.unit, m.help});
+  }
+  return absl::OkStatus();
+}
+
+void Head::SetMetadata(SeriesRef ref, const MetricMetadata& metadata) {
+  MemSeries* s = ByRef(ref);
+  if (s == nullptr) return;
+  uint32_t name;
+  if (!symbols_.Find(kMetricNameLabel, &name)) return;
+  auto pairs = s->label_pairs();
+  for (size_t i = 0; i < pairs.size(); i += 2) {
+    if (pairs[i] != name) continue;
+    MutexLock lock(&metadata_mu_);
+    metadata_[pairs[i + 1]] = metadata;
+    return;
+  }
+}
+
+std::vector<std::pair<std::string, MetricMetadata>> Head::Metadata() const {
+  std::vector<std::pair<std::string, MetricMetadata>> out;
+  {
+    MutexLock lock(&metadata_mu_);
+    out.reserve(metadata_.size());
+    for (const auto& [name, m] : metadata_) out.emplace_back(symbols_.Lookup(name), m);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
 }
 
 HeadStats Head::stats() const {

@@ -81,6 +81,11 @@ class Head {
   // REQUIRES: no appender exists yet.
   void AttachWal(wal::Wal* wal) { wal_ = wal; }
 
+  // Latest metadata per metric name, sorted by name.
+  std::vector<std::pair<std::string, MetricMetadata>> Metadata() const;
+  // Sets the metadata of the metric family of series `ref`.
+  void SetMetadata(SeriesRef ref, const MetricMetadata& metadata);
+
   HeadStats stats() const;
   // Heap bytes held by series, chunks, symbols, postings and maps.
   size_t MemoryBytes() const;
@@ -140,6 +145,7 @@ class Head {
       ABSL_SHARED_LOCKS_REQUIRED(shard.mu);
   absl::Status ReplaySeries(std::string_view record);
   absl::Status ReplaySamples(std::string_view record);
+  absl::Status ReplayMetadata(std::string_view record);
 
   const HeadOptions options_;
   wal::Wal* wal_;
@@ -153,6 +159,9 @@ class Head {
   std::atomic<int64_t> min_time_;
   std::atomic<int64_t> max_time_;
   Counters counters_;
+  mutable Mutex metadata_mu_;
+  // By metric name symbol id.
+  absl::flat_hash_map<uint32_t, MetricMetadata> metadata_ ABSL_GUARDED_BY(metadata_mu_);
   // Replay scratch, reused across records.
   std::vector<wal::RefSample> replay_samples_;
 };

@@ -80,6 +80,14 @@ absl::Status HeadAppender::Queue(MemSeries* series, int64_t t, double v) {
   return absl::OkStatus();
 }
 
+absl::Status HeadAppender::UpdateMetadata(SeriesRef ref, const MetricMetadata& metadata) {
+  if (head_->ByRef(ref) == nullptr) {
+    return absl::NotFoundError(fmt::format("unknown series ref {}", ref));
+  }
+  metadata_.push_back({ref, metadata.type, metadata.unit, metadata.help});
+  return absl::OkStatus();
+}
+
 absl::Status HeadAppender::Reject(SampleError e, const MemSeries& series, int64_t t, double v) {
   head_->counters().rejected[static_cast<size_t>(e)].fetch_add(1, std::memory_order_relaxed);
   std::string detail = fmt::format("{}: series {}, timestamp {}", SampleErrorName(e),
@@ -97,7 +105,8 @@ absl::Status HeadAppender::LogToWal() {
   for (const auto& [ref, newest] : newest_) {
     if (!newest.series->wal_logged()) new_series_.push_back({ref, head_->LabelsOf(*newest.series)});
   }
-  std::string_view records[2];
+  // Series first, so a replayed prefix never holds samples of unknown series.
+  std::string_view records[3];
   size_t n = 0;
   if (!new_series_.empty()) {
     // Sorted by ref so the log reads in creation order; cosmetic, but cheap.
@@ -107,9 +116,16 @@ absl::Status HeadAppender::LogToWal() {
     wal::EncodeSeries(new_series_, &series_record_);
     records[n++] = series_record_;
   }
-  samples_record_.clear();
-  wal::EncodeSamples(samples_, &samples_record_);
-  records[n++] = samples_record_;
+  if (!samples_.empty()) {
+    samples_record_.clear();
+    wal::EncodeSamples(samples_, &samples_record_);
+    records[n++] = samples_record_;
+  }
+  if (!metadata_.empty()) {
+    metadata_record_.clear();
+    wal::EncodeMetadata(metadata_, &metadata_record_);
+    records[n++] = metadata_record_;
+  }
   RETURN_IF_ERROR(AnnotateStatus(wal->Log(std::span(records, n)), "head commit"));
   for (const wal::RefSeries& s : new_series_) newest_[s.ref].series->set_wal_logged();
   return absl::OkStatus();
@@ -142,12 +158,17 @@ void HeadAppender::Apply() {
 }
 
 absl::Status HeadAppender::Commit() {
-  if (samples_.empty()) {
+  if (samples_.empty() && metadata_.empty()) {
     Clear();
     return absl::OkStatus();
   }
   absl::Status st = LogToWal();
-  if (st.ok()) Apply();
+  if (st.ok()) {
+    Apply();
+    for (const wal::RefMetadata& m : metadata_) {
+      head_->SetMetadata(m.ref, MetricMetadata{m.type, m.unit, m.help});
+    }
+  }
   Clear();
   return st;
 }
@@ -158,6 +179,7 @@ void HeadAppender::Clear() {
   samples_.clear();
   series_.clear();
   newest_.clear();
+  metadata_.clear();
 }
 
 }  // namespace strata

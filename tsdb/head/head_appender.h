@@ -27,6 +27,7 @@ class HeadAppender final : public Appender {
 
   absl::StatusOr<SeriesRef> Add(const Labels& labels, int64_t t, double v) override;
   absl::Status AddFast(SeriesRef ref, int64_t t, double v) override;
+  absl::Status UpdateMetadata(SeriesRef ref, const MetricMetadata& metadata) override;
   absl::Status Commit() override;
   void Rollback() override;
   size_t pending() const override { return samples_.size(); }
@@ -53,6 +54,8 @@ class HeadAppender final : public Appender {
   std::vector<wal::RefSeries> new_series_;
   std::string series_record_;
   std::string samples_record_;
+  std::vector<wal::RefMetadata> metadata_;
+  std::string metadata_record_;
 };
 
 }  // namespace strata
