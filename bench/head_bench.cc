@@ -3,8 +3,8 @@
 //   build/strata_bench --benchmark_filter='HeadAppend|Postings'
 #include <random>
 
-#include "benchmark/benchmark.h"
 #include "bench/workload/synthetic.h"
+#include "benchmark/benchmark.h"
 #include "tests/test_util.h"
 #include "tsdb/db.h"
 #include "tsdb/head/postings.h"
@@ -30,15 +30,14 @@ void BM_HeadAppend(benchmark::State& state) {
     o.wal_enabled = wal != 0;
     o.wal.sync_policy = wal == 2 ? wal::SyncPolicy::kAlways : wal::SyncPolicy::kInterval;
     o.block_range_ms = int64_t{1} << 50;  // never "too old"
-    workload = std::make_unique<bench::SyntheticWorkload>(
-        kSeries * state.threads(), 0, 15000, 7);
+    workload = std::make_unique<bench::SyntheticWorkload>(kSeries * state.threads(), 0, 15000, 7);
     o.max_future_ms = int64_t{1} << 55;
     db = std::move(*DB::Open(dir->path(), o));
     refs.resize(workload->num_series());
     auto app = db->NewAppender();
     for (uint64_t i = 0; i < workload->num_series(); ++i) {
-      refs[i] = *app->Add(workload->SeriesLabels(i), workload->Timestamp(i, 0),
-                          workload->NextValue(i));
+      refs[i] =
+          *app->Add(workload->SeriesLabels(i), workload->Timestamp(i, 0), workload->NextValue(i));
     }
     if (!app->Commit().ok()) state.SkipWithError("commit failed");
   }

@@ -74,8 +74,9 @@ void BM_WalLog(benchmark::State& state, SyncPolicy policy) {
     shared->root = MakeTempDir();
     WalOptions options;
     options.sync_policy = policy;
-    auto wal = Wal::Open(shared->fs.get(), shared->root + "/wal", options,
-                         [](std::string_view) { return absl::OkStatus(); }, nullptr);
+    auto wal = Wal::Open(
+        shared->fs.get(), shared->root + "/wal", options,
+        [](std::string_view) { return absl::OkStatus(); }, nullptr);
     if (!wal.ok()) {
       state.SkipWithError(std::string(wal.status().message()).c_str());
     } else {
@@ -99,8 +100,7 @@ void BM_WalLog(benchmark::State& state, SyncPolicy policy) {
       state.counters["records_per_fsync"] =
           st.fsyncs == 0 ? 0.0
                          : static_cast<double>(st.records_written) / static_cast<double>(st.fsyncs);
-      state.counters["bytes_per_sample"] =
-          static_cast<double>(record.size()) / kSamplesPerRecord;
+      state.counters["bytes_per_sample"] = static_cast<double>(record.size()) / kSamplesPerRecord;
       shared->wal->Close().IgnoreError();
     }
     std::error_code ec;
@@ -130,8 +130,8 @@ void BM_WalReplay(benchmark::State& state) {
   {
     WalOptions options;
     options.sync_policy = SyncPolicy::kInterval;
-    auto wal = Wal::Open(fs.get(), dir, options, [](std::string_view) { return absl::OkStatus(); },
-                         nullptr);
+    auto wal = Wal::Open(
+        fs.get(), dir, options, [](std::string_view) { return absl::OkStatus(); }, nullptr);
     if (!wal.ok()) std::abort();
     for (int i = 0; i < kRecords; ++i) {
       if (!(*wal)->Log(SamplesRecord()).ok()) std::abort();

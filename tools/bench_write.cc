@@ -1,11 +1,11 @@
 #include "tools/bench_write.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <thread>
-
-#include <unistd.h>
 #include <vector>
 
 #include "absl/time/clock.h"
@@ -78,7 +78,8 @@ int RunBenchWrite(const BenchWriteOptions& o) {
   }
   // The workload's state is not part of the database: measure the baseline
   // after building it.
-  int64_t start_ms = absl::ToUnixMillis(absl::Now()) - static_cast<int64_t>(o.samples_per_series) * o.interval_ms;
+  int64_t start_ms =
+      absl::ToUnixMillis(absl::Now()) - static_cast<int64_t>(o.samples_per_series) * o.interval_ms;
   bench::SyntheticWorkload workload(o.series, start_ms, o.interval_ms, 42);
 
   DBOptions options;
@@ -87,8 +88,8 @@ int RunBenchWrite(const BenchWriteOptions& o) {
   options.wal.sync_policy =
       o.wal_sync == "interval" ? wal::SyncPolicy::kInterval : wal::SyncPolicy::kAlways;
   // The workload spans samples_per_series scrapes; make the head accept all.
-  options.block_range_ms = std::max<int64_t>(2 * 3600 * 1000,
-                                             2 * static_cast<int64_t>(o.samples_per_series) * o.interval_ms);
+  options.block_range_ms = std::max<int64_t>(
+      2 * 3600 * 1000, 2 * static_cast<int64_t>(o.samples_per_series) * o.interval_ms);
   uint64_t rss_before = ResidentBytes();
   auto db = DB::Open(o.out, options);
   if (!db.ok()) {
@@ -110,7 +111,8 @@ int RunBenchWrite(const BenchWriteOptions& o) {
     uint64_t begin = std::min(o.series, t * per_thread);
     uint64_t end = std::min(o.series, begin + per_thread);
     threads.emplace_back([&, t, begin, end] {
-      results[t] = WriteRange(db->get(), &workload, begin, end, o.samples_per_series, o.batch, &done);
+      results[t] =
+          WriteRange(db->get(), &workload, begin, end, o.samples_per_series, o.batch, &done);
     });
   }
   const uint64_t total = o.series * o.samples_per_series;
@@ -147,14 +149,18 @@ int RunBenchWrite(const BenchWriteOptions& o) {
   DBStats stats = (*db)->stats();
   size_t head_bytes = (*db)->head()->MemoryBytes();
   uint64_t wal_bytes = DirBytes(fs.get(), JoinPath(o.out, "wal"));
-  std::printf("  samples written        %llu\n", static_cast<unsigned long long>(stats.head.samples_appended));
-  std::printf("  series                 %llu\n", static_cast<unsigned long long>(stats.head.series));
+  std::printf("  samples written        %llu\n",
+              static_cast<unsigned long long>(stats.head.samples_appended));
+  std::printf("  series                 %llu\n",
+              static_cast<unsigned long long>(stats.head.series));
   std::printf("  duration               %.3f s\n", seconds);
   std::printf("  throughput             %.0f samples/s\n", stats.head.samples_appended / seconds);
   std::printf("  RSS growth per series  %.0f B   (RSS %llu -> %llu bytes)\n",
               static_cast<double>(rss_after - rss_before) / o.series,
-              static_cast<unsigned long long>(rss_before), static_cast<unsigned long long>(rss_after));
-  std::printf("  head bytes per series  %.0f B   (accounted heap)\n", static_cast<double>(head_bytes) / o.series);
+              static_cast<unsigned long long>(rss_before),
+              static_cast<unsigned long long>(rss_after));
+  std::printf("  head bytes per series  %.0f B   (accounted heap)\n",
+              static_cast<double>(head_bytes) / o.series);
   if (options.wal_enabled) {
     std::printf("  WAL bytes per sample   %.2f B   (%llu bytes, %llu fsyncs)\n",
                 static_cast<double>(wal_bytes) / stats.head.samples_appended,

@@ -13,8 +13,9 @@ int main(int argc, char** argv) {
   bench->require_subcommand(1);
   strata::tools::BenchWriteOptions bw;
   auto* write = bench->add_subcommand(
-      "write", "Write synthetic node-exporter-like series into a fresh directory and report "
-               "samples/s, memory per series and WAL bytes per sample");
+      "write",
+      "Write synthetic node-exporter-like series into a fresh directory and report "
+      "samples/s, memory per series and WAL bytes per sample");
   write->add_option("--out", bw.out, "Directory to write (removed first)")->capture_default_str();
   write->add_option("--series", bw.series, "Number of series")
       ->check(CLI::PositiveNumber)

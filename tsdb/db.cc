@@ -1,7 +1,7 @@
 #include "tsdb/db.h"
 
-#include "fmt/format.h"
 #include "absl/time/clock.h"
+#include "fmt/format.h"
 #include "tsdb/base/status_macros.h"
 
 namespace strata {
@@ -66,14 +66,14 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(const std::string& dir, DBOptions o
     if (r.repaired) {
       log->Log(LogLevel::kWarn, "wal", "repaired damaged write-ahead log",
                fmt::format("reason={} bytes_dropped={} segments_dropped={}",
-                               LogfmtValue(r.repair_reason), r.bytes_dropped, r.segments_dropped));
+                           LogfmtValue(r.repair_reason), r.bytes_dropped, r.segments_dropped));
     }
     HeadStats hs = db->head_->stats();
     log->Log(LogLevel::kInfo, "tsdb", "replayed write-ahead log",
              fmt::format("records={} segments={} checkpoint={} series={} samples={} "
                          "duration={:.3f}s",
-                             r.records, r.segments, r.checkpoint_loaded, hs.series,
-                             hs.samples_appended, db->replay_seconds_));
+                         r.records, r.segments, r.checkpoint_loaded, hs.series, hs.samples_appended,
+                         db->replay_seconds_));
   }
   return db;
 }

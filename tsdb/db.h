@@ -29,9 +29,9 @@
 namespace strata {
 
 struct DBOptions {
-  FileSystem* fs = nullptr;       // null: the real filesystem
-  const Clock* clock = nullptr;   // null: the real clock
-  Logger* logger = nullptr;       // null: no logging
+  FileSystem* fs = nullptr;      // null: the real filesystem
+  const Clock* clock = nullptr;  // null: the real clock
+  Logger* logger = nullptr;      // null: no logging
   int64_t block_range_ms = 2 * 3600 * 1000;
   int64_t max_future_ms = 10 * 60 * 1000;
   bool wal_enabled = true;

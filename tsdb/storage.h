@@ -88,11 +88,11 @@ struct MetricMetadata {
 // Appender::Add returns (see SampleErrorOf).
 enum class SampleError : uint8_t {
   kNone = 0,
-  kOutOfOrder,         // t before the series' newest sample
-  kDuplicate,          // same t as the newest sample, different value
-  kTooOld,             // before the head's minimum valid time
-  kTooFarInFuture,     // more than the allowed skew ahead of the clock
-  kInvalidLabels,      // empty/duplicate names, invalid UTF-8, no labels
+  kOutOfOrder,      // t before the series' newest sample
+  kDuplicate,       // same t as the newest sample, different value
+  kTooOld,          // before the head's minimum valid time
+  kTooFarInFuture,  // more than the allowed skew ahead of the clock
+  kInvalidLabels,   // empty/duplicate names, invalid UTF-8, no labels
 };
 
 std::string_view SampleErrorName(SampleError e);

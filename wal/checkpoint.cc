@@ -80,7 +80,8 @@ class Condenser {
         for (RefSeries& s : series_in_) {
           if (!keep_(s.ref)) continue;
           pending_bytes_ += 16;
-          s.labels.ForEach([this](const Label& l) { pending_bytes_ += l.name.size() + l.value.size() + 2; });
+          s.labels.ForEach(
+              [this](const Label& l) { pending_bytes_ += l.name.size() + l.value.size() + 2; });
           series_.push_back(std::move(s));
         }
         break;
@@ -240,9 +241,9 @@ absl::Status Wal::Impl::DoCheckpoint(uint32_t last,
       for (const std::string& name : names) {  // sorted, so in segment order
         uint32_t index;
         if (!internal::ParseSegmentName(name, &index)) continue;
-        RETURN_IF_ERROR(AnnotateStatus(
-            CondenseSegment(fs, JoinPath(prev_dir, name), &condenser, &buffer),
-            absl::StrCat(internal::CheckpointName(*previous), ": segment ", index)));
+        RETURN_IF_ERROR(
+            AnnotateStatus(CondenseSegment(fs, JoinPath(prev_dir, name), &condenser, &buffer),
+                           absl::StrCat(internal::CheckpointName(*previous), ": segment ", index)));
       }
     }
     for (uint32_t i = first; i <= last; ++i) {

@@ -59,8 +59,8 @@ absl::Status ReadHeader(Decoder* d, RecordType want, size_t min_entry_size, uint
   *count = d->Uvarint();
   if (!d->ok()) return Corrupt(want, "truncated entry count");
   if (*count > d->remaining() / min_entry_size) {
-    return Corrupt(want, absl::StrCat("entry count ", *count, " exceeds the ", d->remaining(),
-                                      " bytes left"));
+    return Corrupt(
+        want, absl::StrCat("entry count ", *count, " exceeds the ", d->remaining(), " bytes left"));
   }
   return absl::OkStatus();
 }
@@ -93,8 +93,7 @@ absl::Status DecodeSeriesEntries(Decoder* dec, uint64_t count, std::vector<RefSe
       if (l.name.empty()) return Corrupt(kType, absl::StrCat("series ", ref, ": empty label name"));
       if (!labels.empty() && labels.back().name >= l.name) {
         return Corrupt(kType, absl::StrCat("series ", ref, ": labels not sorted or duplicate at \"",
-                                           absl::CHexEscape({l.name.data(), l.name.size()}),
-                                           "\""));
+                                           absl::CHexEscape({l.name.data(), l.name.size()}), "\""));
       }
       labels.push_back(l);
     }
@@ -132,8 +131,8 @@ void EncodeSamples(std::span<const RefSample> samples, std::string* out) {
     const RefSample& s = samples[i];
     // Wrapping differences: every (ref, t) pair round-trips, including extremes.
     PutVarint(out, static_cast<int64_t>(s.ref - prev_ref));
-    PutVarint(out, static_cast<int64_t>(static_cast<uint64_t>(s.t) -
-                                        static_cast<uint64_t>(first.t)));
+    PutVarint(out,
+              static_cast<int64_t>(static_cast<uint64_t>(s.t) - static_cast<uint64_t>(first.t)));
     PutFixed64(out, DoubleBits(s.v));
     prev_ref = s.ref;
   }
@@ -198,8 +197,9 @@ absl::Status DecodeSamples(std::string_view record, std::vector<RefSample>* out)
     ref += static_cast<uint64_t>(d.Varint());
     int64_t dt = d.Varint();
     uint64_t bits = d.Fixed64();
-    dst[i] = RefSample{ref, static_cast<int64_t>(static_cast<uint64_t>(t0) + static_cast<uint64_t>(dt)),
-                       BitsDouble(bits)};
+    dst[i] =
+        RefSample{ref, static_cast<int64_t>(static_cast<uint64_t>(t0) + static_cast<uint64_t>(dt)),
+                  BitsDouble(bits)};
   }
   absl::Status s = Finish(d, kType, count);
   // Append nothing from a corrupt record.

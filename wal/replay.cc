@@ -42,13 +42,13 @@ absl::Status ReplayCheckpoint(FileSystem* fs, const std::string& path, const Wal
     }
     std::optional<Damage> damage;
     uint64_t size = 0;
-    RETURN_IF_ERROR(AnnotateStatus(
-        ReplaySegment(fs, JoinPath(path, internal::SegmentName(segments[i])), replay, buffer,
-                      records, &damage, &size),
-        absl::StrCat("segment ", segments[i])));
+    RETURN_IF_ERROR(
+        AnnotateStatus(ReplaySegment(fs, JoinPath(path, internal::SegmentName(segments[i])), replay,
+                                     buffer, records, &damage, &size),
+                       absl::StrCat("segment ", segments[i])));
     if (damage.has_value()) {
-      return absl::DataLossError(absl::StrCat(DamageReason(segments[i], *damage),
-                                              " (checkpoints are not repaired)"));
+      return absl::DataLossError(
+          absl::StrCat(DamageReason(segments[i], *damage), " (checkpoints are not repaired)"));
     }
   }
   return absl::OkStatus();
@@ -65,8 +65,7 @@ absl::Status TruncateDurably(FileSystem* fs, const std::string& path, uint64_t s
 
 }  // namespace
 
-absl::StatusOr<uint32_t> Wal::Impl::Recover(const ReplayFn& replay,
-                                                ReplayStats* replay_stats) {
+absl::StatusOr<uint32_t> Wal::Impl::Recover(const ReplayFn& replay, ReplayStats* replay_stats) {
   ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(dir));
   std::vector<uint32_t> segments;
   std::vector<uint32_t> checkpoints;
@@ -128,10 +127,10 @@ absl::StatusOr<uint32_t> Wal::Impl::Recover(const ReplayFn& replay,
       gap = true;
       break;
     }
-    RETURN_IF_ERROR(AnnotateStatus(
-        ReplaySegment(fs, JoinPath(dir, internal::SegmentName(segments[i])), replay, &buffer,
-                      &replay_stats->records, &damage, &damaged_size),
-        absl::StrCat("segment ", segments[i])));
+    RETURN_IF_ERROR(
+        AnnotateStatus(ReplaySegment(fs, JoinPath(dir, internal::SegmentName(segments[i])), replay,
+                                     &buffer, &replay_stats->records, &damage, &damaged_size),
+                       absl::StrCat("segment ", segments[i])));
     ++replay_stats->segments;
     ++expected;
     if (damage.has_value()) {
@@ -148,17 +147,17 @@ absl::StatusOr<uint32_t> Wal::Impl::Recover(const ReplayFn& replay,
       first_deleted = damaged_at + 1;
       if (damage->record_offset < damaged_size) {
         std::string seg = internal::SegmentName(segments[damaged_at]);
-        RETURN_IF_ERROR(AnnotateStatus(
-            TruncateDurably(fs, JoinPath(dir, seg), damage->record_offset),
-            absl::StrCat("repair: truncate segment ", segments[damaged_at])));
+        RETURN_IF_ERROR(
+            AnnotateStatus(TruncateDurably(fs, JoinPath(dir, seg), damage->record_offset),
+                           absl::StrCat("repair: truncate segment ", segments[damaged_at])));
         replay_stats->bytes_dropped += damaged_size - damage->record_offset;
       }
     }
     for (size_t i = first_deleted; i < segments.size(); ++i) {
       std::string path = JoinPath(dir, internal::SegmentName(segments[i]));
       ASSIGN_OR_RETURN(uint64_t size, fs->FileSize(path));
-      RETURN_IF_ERROR(
-          AnnotateStatus(fs->RemoveFile(path), absl::StrCat("repair: remove segment ", segments[i])));
+      RETURN_IF_ERROR(AnnotateStatus(fs->RemoveFile(path),
+                                     absl::StrCat("repair: remove segment ", segments[i])));
       replay_stats->bytes_dropped += size;
       ++replay_stats->segments_dropped;
     }

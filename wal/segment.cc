@@ -85,7 +85,8 @@ uint64_t FrameRecord(uint64_t offset, std::string_view record, std::string* out)
       offset += page_left;
       continue;
     }
-    size_t n = static_cast<size_t>(std::min<uint64_t>(record.size(), page_left - kFragmentHeaderSize));
+    size_t n =
+        static_cast<size_t>(std::min<uint64_t>(record.size(), page_left - kFragmentHeaderSize));
     bool last = n == record.size();
     uint8_t type = first ? (last ? kFull : kFirst) : (last ? kLast : kMiddle);
     std::string_view payload = record.substr(0, n);
@@ -156,8 +157,8 @@ absl::Status SegmentWriter::Write(std::string_view data, bool* truncate_failed) 
 
 absl::Status SegmentWriter::Unwrite(uint64_t n) {
   uint64_t target = size_ - std::min(n, size_);
-  RETURN_IF_ERROR(AnnotateStatus(file_->Truncate(target), absl::StrCat("segment ", index_,
-                                                                       ": truncate")));
+  RETURN_IF_ERROR(
+      AnnotateStatus(file_->Truncate(target), absl::StrCat("segment ", index_, ": truncate")));
   size_ = target;
   return absl::OkStatus();
 }
@@ -297,9 +298,9 @@ bool SegmentReader::Next(std::string_view* record) {
     if (crc32c::Value(payload) != want_crc) return SetDamage(pos_, "crc mismatch");
     bool starts = type == kFull || type == kFirst;
     if (starts == in_record_) {
-      return SetDamage(pos_, absl::StrCat(in_record_ ? "unexpected " : "", FragmentTypeName(type),
-                                          " fragment ",
-                                          in_record_ ? "inside record" : "without first"));
+      return SetDamage(
+          pos_, absl::StrCat(in_record_ ? "unexpected " : "", FragmentTypeName(type), " fragment ",
+                             in_record_ ? "inside record" : "without first"));
     }
     uint64_t frag_offset = pos_;
     pos_ += kFragmentHeaderSize + len;

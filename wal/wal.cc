@@ -57,7 +57,8 @@ Wal::~Wal() { Close().IgnoreError(); }
 absl::StatusOr<std::unique_ptr<Wal>> Wal::Open(FileSystem* fs, std::string dir, WalOptions options,
                                                const ReplayFn& replay, ReplayStats* stats) {
   if (options.segment_size == 0) return absl::InvalidArgumentError("wal: segment_size is 0");
-  if (options.sync_policy == SyncPolicy::kInterval && options.sync_interval <= absl::ZeroDuration()) {
+  if (options.sync_policy == SyncPolicy::kInterval &&
+      options.sync_interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("wal: sync_interval must be positive");
   }
   ReplayStats local_stats;

@@ -56,8 +56,8 @@ struct Wal::Impl {
   void Lead(PendingWrite* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // Frames, writes and syncs `group` (a queue prefix); returns how many of its
   // requests were handled and their shared status in *status.
-  size_t WriteGroup(std::span<PendingWrite* const> group, absl::Status* status,
-                    uint64_t* records) ABSL_LOCKS_EXCLUDED(mu);
+  size_t WriteGroup(std::span<PendingWrite* const> group, absl::Status* status, uint64_t* records)
+      ABSL_LOCKS_EXCLUDED(mu);
   // Seals the current segment (fsync) and starts the next. Leader only.
   absl::Status Cut() ABSL_LOCKS_EXCLUDED(mu);
   // Syncs the current segment, counting the fsync; poisons the WAL on failure.

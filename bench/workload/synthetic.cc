@@ -79,7 +79,9 @@ constexpr Family kFamilies[] = {
 constexpr int kNumFamilies = sizeof(kFamilies) / sizeof(kFamilies[0]);
 static_assert(SyntheticWorkload::kSeriesPerTarget % kNumFamilies == 0);
 
-const Family& FamilyOf(uint64_t i) { return kFamilies[(i % SyntheticWorkload::kSeriesPerTarget) % kNumFamilies]; }
+const Family& FamilyOf(uint64_t i) {
+  return kFamilies[(i % SyntheticWorkload::kSeriesPerTarget) % kNumFamilies];
+}
 uint64_t DeviceOf(uint64_t i) { return (i % SyntheticWorkload::kSeriesPerTarget) / kNumFamilies; }
 uint64_t TargetOf(uint64_t i) { return i / SyntheticWorkload::kSeriesPerTarget; }
 
@@ -123,9 +125,10 @@ Labels SyntheticWorkload::SeriesLabels(uint64_t i) const {
   std::string node = fmt::format("worker-{}", t);
   std::string pod = fmt::format("node-exporter-{:06x}", Mix(t) & 0xffffff);
   std::string region = fmt::format("eu-west-{}", t % 3);
-  return Labels::FromStrings({"__name__", f.name, "cluster", cluster, "device", device, "env",
-                              "prod", "instance", instance, "job", "node-exporter", "namespace",
-                              "monitoring", "node", node, "pod", pod, "region", region});
+  return Labels::FromStrings({"__name__", f.name,          "cluster",   cluster,      "device",
+                              device,     "env",           "prod",      "instance",   instance,
+                              "job",      "node-exporter", "namespace", "monitoring", "node",
+                              node,       "pod",           pod,         "region",     region});
 }
 
 int64_t SyntheticWorkload::Timestamp(uint64_t i, uint64_t round) const {

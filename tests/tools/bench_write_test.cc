@@ -21,13 +21,12 @@ TEST(BenchWriteTest, WritesAndReports) {
 
 TEST(BenchWriteTest, BadArgumentsExitWithStatusTwo) {
   std::string out;
-  EXPECT_EQ(testing::RunCommand(std::string(STRATA_BINARY_DIR) +
-                                    "/tsdb-tool bench write --series 0 2>&1",
-                                &out),
+  EXPECT_EQ(testing::RunCommand(
+                std::string(STRATA_BINARY_DIR) + "/tsdb-tool bench write --series 0 2>&1", &out),
             2)
       << out;
-  EXPECT_EQ(testing::RunCommand(std::string(STRATA_BINARY_DIR) + "/tsdb-tool frobnicate 2>&1", &out),
-            2)
+  EXPECT_EQ(
+      testing::RunCommand(std::string(STRATA_BINARY_DIR) + "/tsdb-tool frobnicate 2>&1", &out), 2)
       << out;
 }
 

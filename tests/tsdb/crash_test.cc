@@ -65,8 +65,7 @@ TEST(CrashTest, KillNineNeverLosesAcknowledgedSamples) {
     ASSERT_EQ(kill(pid, SIGKILL), 0);
     int wstatus = 0;
     ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exited early with status "
-                                      << WEXITSTATUS(wstatus);
+    ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exited early with status " << WEXITSTATUS(wstatus);
     int64_t value;
     while (read(fds[0], &value, sizeof value) == sizeof value) acked = std::max(acked, value);
     close(fds[0]);

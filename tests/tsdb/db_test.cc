@@ -231,7 +231,8 @@ TEST(DBTest, MetadataIsKeptAndReplayed) {
     auto db = DB::Open("/db", o);
     ASSERT_TRUE(db.ok()) << db.status();
     auto app = (*db)->NewAppender();
-    auto ref = app->Add(Labels::FromStrings({"__name__", "http_requests_total", "code", "200"}), t, 1);
+    auto ref =
+        app->Add(Labels::FromStrings({"__name__", "http_requests_total", "code", "200"}), t, 1);
     ASSERT_TRUE(ref.ok());
     ASSERT_TRUE(app->UpdateMetadata(*ref, {1, "", "Requests served."}).ok());
     EXPECT_EQ(app->UpdateMetadata(*ref + 100, {1, "", "x"}).code(), absl::StatusCode::kNotFound);

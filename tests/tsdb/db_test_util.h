@@ -72,8 +72,7 @@ class BatchWorkload {
       while (it->Next()) {
         EXPECT_EQ(it->t(), Time(round)) << "series " << s;
         double want = Value(s, round), got = it->v();
-        EXPECT_EQ(std::memcmp(&want, &got, sizeof want), 0)
-            << "series " << s << " round " << round;
+        EXPECT_EQ(std::memcmp(&want, &got, sizeof want), 0) << "series " << s << " round " << round;
         ++round;
       }
       EXPECT_TRUE(it->status().ok()) << it->status();

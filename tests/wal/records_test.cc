@@ -110,10 +110,10 @@ TEST(RecordsTest, EmptyRecordsRoundTrip) {
 }
 
 TEST(RecordsTest, TombstonesRoundTrip) {
-  std::vector<RefTombstone> in = {{1, 0, 100},
-                                  {2, std::numeric_limits<int64_t>::min(),
-                                   std::numeric_limits<int64_t>::max()},
-                                  {3, -50, -10}};
+  std::vector<RefTombstone> in = {
+      {1, 0, 100},
+      {2, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()},
+      {3, -50, -10}};
   std::string rec;
   EncodeTombstones(in, &rec);
   EXPECT_EQ(PeekType(rec), RecordType::kTombstones);
@@ -128,9 +128,8 @@ TEST(RecordsTest, TombstonesRoundTrip) {
 }
 
 TEST(RecordsTest, MetadataRoundTrip) {
-  std::vector<RefMetadata> in = {{1, 1, "seconds", "Total time."},
-                                 {2, 7, "", ""},
-                                 {9, 5, "bytes", std::string(1000, 'h')}};
+  std::vector<RefMetadata> in = {
+      {1, 1, "seconds", "Total time."}, {2, 7, "", ""}, {9, 5, "bytes", std::string(1000, 'h')}};
   std::string rec;
   EncodeMetadata(in, &rec);
   EXPECT_EQ(PeekType(rec), RecordType::kMetadata);
@@ -196,15 +195,13 @@ TEST(RecordsTest, TruncatedRecordsAreDataLoss) {
   }
   for (size_t n = 0; n < tombstones.size(); ++n) {
     std::vector<RefTombstone> out;
-    EXPECT_EQ(DecodeTombstones(tombstones.substr(0, n), &out).code(),
-              absl::StatusCode::kDataLoss)
+    EXPECT_EQ(DecodeTombstones(tombstones.substr(0, n), &out).code(), absl::StatusCode::kDataLoss)
         << n;
     EXPECT_TRUE(out.empty()) << n;
   }
   for (size_t n = 0; n < metadata.size(); ++n) {
     std::vector<RefMetadata> out;
-    EXPECT_EQ(DecodeMetadata(metadata.substr(0, n), &out).code(), absl::StatusCode::kDataLoss)
-        << n;
+    EXPECT_EQ(DecodeMetadata(metadata.substr(0, n), &out).code(), absl::StatusCode::kDataLoss) << n;
     EXPECT_TRUE(out.empty()) << n;
   }
 }
@@ -255,8 +252,7 @@ TEST(RecordsTest, UnsortedOrDuplicateLabelsAreDataLoss) {
   absl::Status s = DecodeSeries(make({{"b", "1"}, {"a", "2"}}), &out);
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(s.message(), HasSubstr("not sorted"));
-  EXPECT_EQ(DecodeSeries(make({{"a", "1"}, {"a", "2"}}), &out).code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeSeries(make({{"a", "1"}, {"a", "2"}}), &out).code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(DecodeSeries(make({{"", "1"}}), &out).code(), absl::StatusCode::kDataLoss);
   EXPECT_TRUE(out.empty());
 }

@@ -1,7 +1,7 @@
 // Write errors, sync errors and power loss, injected with
 // FaultInjectingFileSystem over MemFileSystem.
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <mutex>
 #include <set>
@@ -61,8 +61,7 @@ struct WriteFault {
   const char* text;
 };
 
-class WalWriteFaultTest : public WalFaultTest,
-                          public ::testing::WithParamInterface<WriteFault> {};
+class WalWriteFaultTest : public WalFaultTest, public ::testing::WithParamInterface<WriteFault> {};
 
 INSTANTIATE_TEST_SUITE_P(
     Faults, WalWriteFaultTest,

@@ -76,8 +76,8 @@ TEST_P(WalTest, OpenEmptyDirectory) {
 // larger than a segment, come back in order across many segments.
 TEST_P(WalTest, ReplaysInOrderAcrossSegments) {
   std::vector<std::string> written;
-  std::vector<size_t> sizes = {1,     7,     8,     100,    32753, 32754, 32760, 32761,
-                               32768, 65536, 70000, 200000, 3,     5000};
+  std::vector<size_t> sizes = {1,     7,     8,     100,   32753,  32754, 32760,
+                               32761, 32768, 65536, 70000, 200000, 3,     5000};
   {
     std::vector<std::string> replayed;
     auto wal = OpenWal(SmallSegments(), &replayed);
@@ -99,8 +99,7 @@ TEST_P(WalTest, ReplaysInOrderAcrossSegments) {
   EXPECT_FALSE(stats.repaired) << stats.repair_reason;
   EXPECT_EQ(stats.records, written.size());
   EXPECT_GT(stats.segments, 10u);
-  ASSERT_EQ(replayed.size(), written.size());
-  for (size_t i = 0; i < written.size(); ++i) ASSERT_EQ(replayed[i], written[i]) << i;
+  EXPECT_TRUE(testing::SameRecords(replayed, written));
   // Reopening starts a new segment after the last one.
   EXPECT_EQ(wal->stats().current_segment, stats.segments + 1);
 }
@@ -133,8 +132,7 @@ TEST_P(WalTest, BatchNeverSpansSegments) {
   // Segments respect segment_size, except the one holding the oversized batch.
   int oversized = 0;
   for (uint32_t seg : ListSegments(env_.fs.get(), env_.dir)) {
-    if (*env_.fs->FileSize(JoinPath(env_.dir, internal::SegmentName(seg))) >
-        options.segment_size) {
+    if (*env_.fs->FileSize(JoinPath(env_.dir, internal::SegmentName(seg))) > options.segment_size) {
       ++oversized;
     }
   }
@@ -502,7 +500,10 @@ TEST_P(WalTest, CheckpointConcurrentWithLog) {
       auto next = (*wal)->NextSegment();
       EXPECT_TRUE(next.ok()) << next.status();
       if (!next.ok()) break;
-      EXPECT_TRUE((*wal)->Checkpoint(*next - 1, [](uint64_t) { return true; }, 0).ok());
+      EXPECT_TRUE((*wal)
+                      ->Checkpoint(
+                          *next - 1, [](uint64_t) { return true; }, 0)
+                      .ok());
     }
     stop = true;
     for (auto& th : writers) th.join();

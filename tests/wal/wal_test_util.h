@@ -47,17 +47,19 @@ inline std::string MakeRecord(int i, size_t size) {
 // (records can be tens of KiB).
 inline ::testing::AssertionResult SameRecords(const std::vector<std::string>& got,
                                               const std::vector<std::string>& want) {
-  auto brief = [](const std::string& r) { return r.substr(0, 16) + "…(" + std::to_string(r.size()) + " bytes)"; };
+  auto brief = [](const std::string& r) {
+    return r.substr(0, 16) + "…(" + std::to_string(r.size()) + " bytes)";
+  };
   for (size_t i = 0; i < std::min(got.size(), want.size()); ++i) {
     if (got[i] != want[i]) {
-      return ::testing::AssertionFailure() << "record " << i << ": got " << brief(got[i])
-                                           << ", want " << brief(want[i]) << " (" << got.size()
-                                           << " vs " << want.size() << " records)";
+      return ::testing::AssertionFailure()
+             << "record " << i << ": got " << brief(got[i]) << ", want " << brief(want[i]) << " ("
+             << got.size() << " vs " << want.size() << " records)";
     }
   }
   if (got.size() != want.size()) {
-    return ::testing::AssertionFailure() << "got " << got.size() << " records, want "
-                                         << want.size();
+    return ::testing::AssertionFailure()
+           << "got " << got.size() << " records, want " << want.size();
   }
   return ::testing::AssertionSuccess();
 }

@@ -77,11 +77,11 @@ class FileSystem {
   // Reads a whole file.
   virtual absl::StatusOr<std::string> ReadFile(const std::string& path);
 
-  virtual absl::Status CreateDir(const std::string& path) = 0;      // ok if it exists
-  virtual absl::Status CreateDirs(const std::string& path);         // mkdir -p
+  virtual absl::Status CreateDir(const std::string& path) = 0;  // ok if it exists
+  virtual absl::Status CreateDirs(const std::string& path);     // mkdir -p
   virtual absl::Status RemoveFile(const std::string& path) = 0;
-  virtual absl::Status RemoveDir(const std::string& path) = 0;      // must be empty
-  virtual absl::Status RemoveAll(const std::string& path);          // rm -rf
+  virtual absl::Status RemoveDir(const std::string& path) = 0;  // must be empty
+  virtual absl::Status RemoveAll(const std::string& path);      // rm -rf
   virtual absl::Status Rename(const std::string& from, const std::string& to) = 0;
   virtual absl::Status Truncate(const std::string& path, uint64_t size) = 0;
   // Makes directory entries (creations, renames, removals) in `dir` durable.

@@ -2,9 +2,9 @@
 
 #include <cstdio>
 
-#include "fmt/format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "fmt/format.h"
 
 namespace strata {
 namespace {

@@ -29,15 +29,15 @@ inline absl::Status AnnotateStatus(const absl::Status& s, std::string_view conte
 #define STRATA_CONCAT_INNER_(a, b) a##b
 #define STRATA_CONCAT_(a, b) STRATA_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                        \
-  do {                                               \
-    if (absl::Status _st = (expr); !_st.ok()) {      \
-      return _st;                                    \
-    }                                                \
+#define RETURN_IF_ERROR(expr)                   \
+  do {                                          \
+    if (absl::Status _st = (expr); !_st.ok()) { \
+      return _st;                               \
+    }                                           \
   } while (0)
 
-#define ASSIGN_OR_RETURN_IMPL_(tmp, lhs, rexpr) \
-  auto tmp = (rexpr);                           \
+#define ASSIGN_OR_RETURN_IMPL_(tmp, lhs, rexpr)  \
+  auto tmp = (rexpr);                            \
   if (!tmp.ok()) return std::move(tmp).status(); \
   lhs = std::move(*tmp)
 

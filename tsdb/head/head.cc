@@ -149,14 +149,14 @@ absl::Status Head::ReplaySeries(std::string_view record) {
     bool created;
     MemSeries* m = s.ref == 0 ? nullptr : GetOrCreate(s.labels, s.labels.Hash(), s.ref, &created);
     if (m == nullptr) {
-      return absl::DataLossError(fmt::format("head: series {} has invalid ref {}",
-                                             s.labels.ToString(), s.ref));
+      return absl::DataLossError(
+          fmt::format("head: series {} has invalid ref {}", s.labels.ToString(), s.ref));
     }
     // A checkpoint and a later segment may both carry the series; and a
     // series record logged twice by racing committers is harmless.
     if (m->ref() != s.ref) {
       return absl::DataLossError(fmt::format("head: series {} logged with refs {} and {}",
-                                                   s.labels.ToString(), m->ref(), s.ref));
+                                             s.labels.ToString(), m->ref(), s.ref));
     }
     m->set_wal_logged();
   }

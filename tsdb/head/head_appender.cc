@@ -19,13 +19,16 @@ absl::StatusOr<SeriesRef> HeadAppender::Add(const Labels& labels, int64_t t, dou
   MemSeries* series = head_->Find(labels, hash);
   if (series == nullptr) {
     // Validate only on a miss: a series that exists was valid when created.
-    absl::Status valid = labels.empty() ? absl::InvalidArgumentError("empty label set")
-                                        : ValidateLabels(labels);
+    absl::Status valid =
+        labels.empty() ? absl::InvalidArgumentError("empty label set") : ValidateLabels(labels);
     if (!valid.ok()) {
       head_->counters().rejected[static_cast<size_t>(SampleError::kInvalidLabels)].fetch_add(
           1, std::memory_order_relaxed);
-      return MakeSampleError(SampleError::kInvalidLabels,
-                             fmt::format("{} in series {}", std::string_view(valid.message().data(), valid.message().size()), labels.ToString()));
+      return MakeSampleError(
+          SampleError::kInvalidLabels,
+          fmt::format("{} in series {}",
+                      std::string_view(valid.message().data(), valid.message().size()),
+                      labels.ToString()));
     }
     bool created;
     series = head_->GetOrCreate(labels, hash, 0, &created);
@@ -91,7 +94,7 @@ absl::Status HeadAppender::UpdateMetadata(SeriesRef ref, const MetricMetadata& m
 absl::Status HeadAppender::Reject(SampleError e, const MemSeries& series, int64_t t, double v) {
   head_->counters().rejected[static_cast<size_t>(e)].fetch_add(1, std::memory_order_relaxed);
   std::string detail = fmt::format("{}: series {}, timestamp {}", SampleErrorName(e),
-                                    head_->LabelsOf(series).ToString(), t);
+                                   head_->LabelsOf(series).ToString(), t);
   if (e == SampleError::kTooOld) {
     detail += fmt::format(", minimum valid time {}", head_->MinValidTime());
   }

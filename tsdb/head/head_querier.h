@@ -27,8 +27,8 @@ class HeadQuerier final : public Querier {
   HeadQuerier(Head* head, int64_t mint, int64_t maxt) : head_(head), mint_(mint), maxt_(maxt) {}
 
   std::unique_ptr<SeriesSet> Select(std::span<const Matcher> matchers) override;
-  absl::StatusOr<std::vector<std::string>> LabelValues(
-      std::string_view name, std::span<const Matcher> matchers) override;
+  absl::StatusOr<std::vector<std::string>> LabelValues(std::string_view name,
+                                                       std::span<const Matcher> matchers) override;
   absl::StatusOr<std::vector<std::string>> LabelNames(std::span<const Matcher> matchers) override;
 
  private:

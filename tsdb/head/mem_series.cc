@@ -24,7 +24,8 @@ std::unique_ptr<MemSeries> MemSeries::New(SeriesRef ref, std::span<const uint32_
   static_assert(alignof(MemSeries) >= alignof(uint32_t));
   void* mem = ::operator new(sizeof(MemSeries) + label_pairs.size_bytes());
   auto* series = new (mem) MemSeries(ref, static_cast<uint16_t>(label_pairs.size() / 2));
-  std::memcpy(reinterpret_cast<uint32_t*>(series + 1), label_pairs.data(), label_pairs.size_bytes());
+  std::memcpy(reinterpret_cast<uint32_t*>(series + 1), label_pairs.data(),
+              label_pairs.size_bytes());
   return std::unique_ptr<MemSeries>(series);
 }
 

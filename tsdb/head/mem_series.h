@@ -53,7 +53,7 @@ class MemSeries {
   bool Append(int64_t t, double v, int64_t chunk_range_ms);
 
   bool empty() const { return open_.num_samples() == 0; }
-  int64_t min_time() const;  // REQUIRES: !empty()
+  int64_t min_time() const;                            // REQUIRES: !empty()
   int64_t max_time() const { return open_.last_t(); }  // REQUIRES: !empty()
 
   const std::vector<std::shared_ptr<const ClosedChunk>>& closed() const { return closed_; }

@@ -65,7 +65,7 @@ class SeriesTable {
 
   std::unique_ptr<std::atomic<Block*>[]> blocks_;
   std::atomic<uint64_t> num_blocks_{0};  // 1 + highest allocated block
-  Mutex grow_mu_;                              // serialises block allocation
+  Mutex grow_mu_;                        // serialises block allocation
 };
 
 }  // namespace strata

@@ -138,8 +138,8 @@ TEST_F(HeadTest, InvalidLabelsAreRefused) {
   auto app = head_.NewAppender();
   auto empty = app->Add(Labels(), kNow, 1);
   EXPECT_EQ(SampleErrorOf(empty.status()), SampleError::kInvalidLabels);
-  auto dup_names = app->Add(Labels::FromUnsorted({{"__name__", "a"}, {"x", "1"}, {"x", "2"}}),
-                            kNow, 1);
+  auto dup_names =
+      app->Add(Labels::FromUnsorted({{"__name__", "a"}, {"x", "1"}, {"x", "2"}}), kNow, 1);
   EXPECT_EQ(SampleErrorOf(dup_names.status()), SampleError::kInvalidLabels);
   auto bad_utf8 = app->Add(Labels::FromStrings({"__name__", "a", "x", "\xff\xfe"}), kNow, 1);
   EXPECT_EQ(SampleErrorOf(bad_utf8.status()), SampleError::kInvalidLabels);
@@ -147,9 +147,13 @@ TEST_F(HeadTest, InvalidLabelsAreRefused) {
 }
 
 TEST_F(HeadTest, BitExactSpecialValues) {
-  const uint64_t patterns[] = {0x7ff0000000000002ull /* stale marker */, 0x7ff8000000000001ull,
-                               0xfff8000000000000ull, 0x7ff0000000000000ull,
-                               0xfff0000000000000ull, 0x8000000000000000ull, 1ull};
+  const uint64_t patterns[] = {0x7ff0000000000002ull /* stale marker */,
+                               0x7ff8000000000001ull,
+                               0xfff8000000000000ull,
+                               0x7ff0000000000000ull,
+                               0xfff0000000000000ull,
+                               0x8000000000000000ull,
+                               1ull};
   auto app = head_.NewAppender();
   int64_t t = kNow - 100000;
   std::vector<Sample> want;
@@ -237,7 +241,8 @@ TEST_F(HeadTest, MatcherSemantics) {
   EXPECT_EQ(count({}), 4u);
 
   EXPECT_EQ(*q->LabelValues("a", {}), (std::vector<std::string>{"1", "2"}));
-  EXPECT_EQ(*q->LabelValues("a", std::vector{M(MT::kEqual, "__name__", "n")}), std::vector<std::string>{"1"});
+  EXPECT_EQ(*q->LabelValues("a", std::vector{M(MT::kEqual, "__name__", "n")}),
+            std::vector<std::string>{"1"});
   EXPECT_EQ(*q->LabelNames({}), (std::vector<std::string>{"__name__", "a", "b"}));
   EXPECT_EQ(*q->LabelNames(std::vector{M(MT::kEqual, "__name__", "n")}),
             (std::vector<std::string>{"__name__", "a"}));
@@ -289,7 +294,8 @@ TEST_F(HeadTest, ConcurrentAppendersAndQueriers) {
       auto app = head_.NewAppender();
       for (int r = 0; r < kRounds; ++r) {
         for (int s = 0; s < kSeriesPerWriter; ++s) {
-          ASSERT_TRUE(app->Add(Up(std::to_string(w), std::to_string(s)), kNow - kRounds + r, r).ok());
+          ASSERT_TRUE(
+              app->Add(Up(std::to_string(w), std::to_string(s)), kNow - kRounds + r, r).ok());
         }
         ASSERT_TRUE(app->Commit().ok());
       }
