@@ -269,7 +269,8 @@ absl::Status Wal::Impl::DoCheckpoint(uint32_t last,
   // The checkpoint is in place; what it replaces can go. A crash or failure
   // from here on leaves leftovers that Open deletes.
   for (uint32_t i = first; i <= last; ++i) {
-    RETURN_IF_ERROR(fs->RemoveFile(JoinPath(dir, internal::SegmentName(i))));
+    absl::Status r = fs->RemoveFile(JoinPath(dir, internal::SegmentName(i)));
+    if (!r.ok() && !absl::IsNotFound(r)) return r;
   }
   if (previous.has_value()) {
     RETURN_IF_ERROR(fs->RemoveAll(JoinPath(dir, internal::CheckpointName(*previous))));

@@ -117,25 +117,50 @@ void EncodeSeries(std::span<const RefSeries> series, std::string* out) {
   }
 }
 
+// Writes `v` as a uvarint at `p`; returns the position after it.
+inline char* WriteUvarint(char* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+inline char* WriteVarint(char* p, int64_t v) {
+  return WriteUvarint(p, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+}
+
+inline char* WriteValue(char* p, double v) {
+  uint64_t bits = DoubleBits(v);
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(bits >> (8 * i));
+  return p + 8;
+}
+
 void EncodeSamples(std::span<const RefSample> samples, std::string* out) {
   PutHeader(RecordType::kSamples, samples.size(), out);
   if (samples.empty()) return;
-  // Worst case per sample: two 10-byte varints and the value.
-  out->reserve(out->size() + samples.size() * 28);
+  // The hot path of every commit: write into a buffer sized for the worst
+  // case (two 10-byte varints and the value per sample), then trim.
+  const size_t start = out->size();
+  out->resize(start + samples.size() * 28);
+  char* const begin = out->data() + start;
+  char* p = begin;
   const RefSample& first = samples[0];
-  PutUvarint(out, first.ref);
-  PutVarint(out, first.t);
-  PutFixed64(out, DoubleBits(first.v));
+  p = WriteUvarint(p, first.ref);
+  p = WriteVarint(p, first.t);
+  p = WriteValue(p, first.v);
   uint64_t prev_ref = first.ref;
+  const uint64_t t0 = static_cast<uint64_t>(first.t);
   for (size_t i = 1; i < samples.size(); ++i) {
     const RefSample& s = samples[i];
-    // Wrapping differences: every (ref, t) pair round-trips, including extremes.
-    PutVarint(out, static_cast<int64_t>(s.ref - prev_ref));
-    PutVarint(out,
-              static_cast<int64_t>(static_cast<uint64_t>(s.t) - static_cast<uint64_t>(first.t)));
-    PutFixed64(out, DoubleBits(s.v));
+    // Wrapping differences: every (ref, t) pair round-trips, extremes included.
+    p = WriteVarint(p, static_cast<int64_t>(s.ref - prev_ref));
+    p = WriteVarint(p, static_cast<int64_t>(static_cast<uint64_t>(s.t) - t0));
+    p = WriteValue(p, s.v);
     prev_ref = s.ref;
   }
+  out->resize(start + static_cast<size_t>(p - begin));
 }
 
 void EncodeTombstones(std::span<const RefTombstone> tombstones, std::string* out) {

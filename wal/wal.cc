@@ -161,7 +161,7 @@ void Wal::Impl::Lead(PendingWrite* w) {
     status = Clone(poisoned);
   } else if (w->kind == PendingWrite::Kind::kCut) {
     mu.Unlock();
-    status = Cut();
+    status = AnnotateStatus(Cut(), "wal");
     mu.Lock();
     w->new_segment = stats.current_segment;
     handled = 1;

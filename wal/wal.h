@@ -46,7 +46,7 @@ struct WalOptions {
 
 struct ReplayStats {
   uint64_t records = 0;
-  uint32_t segments = 0;          // segments read (checkpoint excluded)
+  uint32_t segments = 0;  // segments read (checkpoint excluded)
   bool checkpoint_loaded = false;
   bool repaired = false;          // a damaged tail was cut
   uint64_t bytes_dropped = 0;     // bytes removed by the repair
@@ -57,9 +57,9 @@ struct ReplayStats {
 // Counters for /metrics; monotonically increasing.
 struct WalStats {
   uint64_t records_written = 0;
-  uint64_t bytes_written = 0;
-  uint64_t fsyncs = 0;
-  uint64_t write_errors = 0;
+  uint64_t bytes_written = 0;  // framed bytes appended to segments
+  uint64_t fsyncs = 0;         // successful fsyncs of segment data
+  uint64_t write_errors = 0;   // failed appends and fsyncs
   uint64_t repairs = 0;
   uint32_t first_segment = 0;
   uint32_t current_segment = 0;
@@ -84,6 +84,13 @@ class Wal {
   // truncated back so nothing half-written stays; the error says why
   // ("wal: segment 7: write: No space left on device"). If even that fails the
   // WAL refuses further writes until reopened.
+  //
+  // A failed fsync also makes the WAL refuse further writes until reopened:
+  // after it the kernel may have dropped dirty pages, so appending more
+  // acknowledged records behind a possible hole is unsafe. The records of one
+  // call never span segments; a batch larger than segment_size gets a
+  // segment of its own. Empty records are rejected (InvalidArgument); an
+  // empty span is a no-op.
   absl::Status Log(std::span<const std::string_view> records);
   absl::Status Log(std::string_view record) { return Log(std::span(&record, 1)); }
 
