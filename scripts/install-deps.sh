@@ -9,6 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libsnappy-dev libprotobuf-dev
   protobuf-compiler libre2-dev libcli11-dev prometheus-cpp-dev
   nlohmann-json3-dev rapidjson-dev libclang-rt-14-dev
+  prometheus prometheus-node-exporter victoria-metrics
 )
 
 missing=()
