@@ -1,0 +1,163 @@
+// The PromQL abstract syntax tree.
+//
+// Design. Every node is an `Expr` subclass tagged with a `NodeKind`; code
+// that walks the tree switches on kind() and calls one function per kind
+// (the evaluator and the type checker are written that way), downcasting with
+// `As<T>()`. A class hierarchy rather than a std::variant, because the tree is
+// recursive (children are owned through std::unique_ptr<Expr>) and new node
+// kinds then only add a class and an enumerator. NodeKind already lists every
+// kind of Prometheus's AST (promql/parser/ast.go) so switches written now
+// stay exhaustive as the grammar grows; only the kinds with a class below
+// are produced by the parser today.
+//
+// Positions are byte offsets into the query text, [start, end), as in
+// Prometheus; errors print them as line:column.
+//
+// Ownership: a parent owns its children. Nodes are immutable after parsing by
+// convention (the evaluator reads them from many threads); copy with Clone().
+#ifndef STRATA_PROMQL_AST_H_
+#define STRATA_PROMQL_AST_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "promql/lexer.h"
+#include "tsdb/labels/matcher.h"
+
+namespace strata::promql {
+
+struct PositionRange {
+  Pos start = 0;
+  Pos end = 0;
+
+  friend bool operator==(const PositionRange&, const PositionRange&) = default;
+};
+
+// The type an expression evaluates to (Prometheus's parser.ValueType).
+enum class ValueType : uint8_t { kNone, kScalar, kString, kVector, kMatrix };
+
+// Prometheus's name for the type in error messages ("instant vector",
+// "range vector", "scalar", "string").
+std::string_view DocumentedType(ValueType t);
+
+enum class NodeKind : uint8_t {
+  kVectorSelector,  // foo{a="b"} offset 5m @ 100
+  kMatrixSelector,  // foo[5m]
+  // Not produced yet; reserved for the full grammar.
+  kNumberLiteral,
+  kStringLiteral,
+  kParenExpr,
+  kUnaryExpr,
+  kBinaryExpr,
+  kAggregateExpr,
+  kCall,
+  kSubqueryExpr,
+  kStepInvariantExpr,  // inserted by the engine around @-fixed subtrees
+  kDurationExpr,       // experimental: step(), 5m + 1m inside brackets/offsets
+};
+
+class Expr {
+ public:
+  virtual ~Expr() = default;
+
+  NodeKind kind() const { return kind_; }
+  virtual ValueType type() const = 0;
+  virtual PositionRange position_range() const = 0;
+  // The expression as Prometheus prints it (printer.go), e.g.
+  // `foo{a="b"}[5m] @ 100.000 offset 1m`.
+  virtual std::string ToString() const = 0;
+  virtual std::unique_ptr<Expr> Clone() const = 0;
+
+  // Downcasts; REQUIRES: kind() == T::kKind.
+  template <typename T>
+  const T& As() const {
+    return static_cast<const T&>(*this);
+  }
+  template <typename T>
+  T& As() {
+    return static_cast<T&>(*this);
+  }
+  // nullptr unless kind() == T::kKind.
+  template <typename T>
+  const T* DynCast() const {
+    return kind_ == T::kKind ? static_cast<const T*>(this) : nullptr;
+  }
+  template <typename T>
+  T* DynCast() {
+    return kind_ == T::kKind ? static_cast<T*>(this) : nullptr;
+  }
+
+ protected:
+  explicit Expr(NodeKind kind) : kind_(kind) {}
+  Expr(const Expr&) = default;
+  Expr& operator=(const Expr&) = default;
+
+ private:
+  NodeKind kind_;
+};
+
+// `@ start()` / `@ end()`: the timestamp is the query's start or end.
+enum class AtModifier : uint8_t { kNone, kStart, kEnd };
+
+// An instant vector selector.
+class VectorSelector final : public Expr {
+ public:
+  static constexpr NodeKind kKind = NodeKind::kVectorSelector;
+
+  VectorSelector() : Expr(kKind) {}
+
+  ValueType type() const override { return ValueType::kVector; }
+  PositionRange position_range() const override { return pos; }
+  std::string ToString() const override;
+  std::unique_ptr<Expr> Clone() const override;
+
+  // The metric name written before the braces ("" for `{__name__="x"}` and
+  // for `{"x"}`).
+  std::string name;
+  // Every matcher the series must satisfy. When `name` is set, matchers[0]
+  // is __name__="<name>" (Prometheus appends it last; the order carries no
+  // meaning), followed by the matchers inside the braces in written order.
+  std::vector<Matcher> matchers;
+  // The offset as written (`offset -5m` is negative); zero when absent.
+  absl::Duration original_offset = absl::ZeroDuration();
+  // `@ <timestamp>` in milliseconds since the epoch (rounded as Prometheus:
+  // round(seconds * 1000)).
+  std::optional<int64_t> timestamp;
+  AtModifier start_or_end = AtModifier::kNone;
+  // From the metric name (or '{') to the end of the last modifier.
+  PositionRange pos;
+};
+
+// A range vector selector: `<vector selector>[<range>]`.
+class MatrixSelector final : public Expr {
+ public:
+  static constexpr NodeKind kKind = NodeKind::kMatrixSelector;
+
+  MatrixSelector() : Expr(kKind) {}
+
+  ValueType type() const override { return ValueType::kMatrix; }
+  PositionRange position_range() const override {
+    return {vector_selector ? vector_selector->pos.start : 0, end_pos};
+  }
+  std::string ToString() const override;
+  std::unique_ptr<Expr> Clone() const override;
+
+  // Holds the name, matchers, offset and @ of the selector (the modifiers
+  // may be written before or after the range: `foo[5m] offset 1m`).
+  std::unique_ptr<VectorSelector> vector_selector;
+  // Positive; nanosecond precision, as Prometheus's time.Duration.
+  absl::Duration range = absl::ZeroDuration();
+  Pos end_pos = 0;  // end of ']' or of the last modifier
+};
+
+// Formats a duration as Prometheus's model.Duration does: "1h30m", "5m",
+// "1y", "2w", "90d", "1s500ms", "0s" (millisecond resolution, truncated).
+std::string DurationToString(absl::Duration d);
+
+}  // namespace strata::promql
+
+#endif  // STRATA_PROMQL_AST_H_
