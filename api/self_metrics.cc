@@ -2,21 +2,38 @@
 
 #include <sys/resource.h>
 
-#include <cstdio>
 #include <fstream>
 
+#include "api/remote_write.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "prometheus/text_serializer.h"
 
 namespace strata {
 namespace {
 
+using prometheus::Counter;
+using prometheus::Family;
+using prometheus::Gauge;
+using prometheus::Registry;
+
 // Sets counter `c` to `value` (counters only move forward).
-void SyncCounter(prometheus::Counter& c, double value) {
+void SyncCounter(Counter& c, double value) {
   double delta = value - c.Value();
   if (delta > 0) c.Increment(delta);
+}
+void SyncCounter(Counter& c, uint64_t value) { SyncCounter(c, static_cast<double>(value)); }
+
+Family<Counter>& CounterFamily(Registry& r, const std::string& name, const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r);
+}
+Counter& NewCounter(Registry& r, const std::string& name, const std::string& help) {
+  return CounterFamily(r, name, help).Add({});
+}
+Gauge& NewGauge(Registry& r, const std::string& name, const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r).Add({});
 }
 
 double ResidentBytes() {
@@ -28,78 +45,140 @@ double ResidentBytes() {
 
 }  // namespace
 
+// Storage and process metrics, synchronised from stats at scrape time.
 struct SelfMetrics::Impl {
-  explicit Impl(DB* db) : db(db) {}
+  Impl(Registry& r, DB* db) : db(db), registry(r) {}
   DB* db;
-  prometheus::Registry registry;
-  prometheus::Gauge& series = prometheus::BuildGauge()
-                                  .Name("strata_head_series")
-                                  .Help("Series in the head.")
-                                  .Register(registry)
-                                  .Add({});
-  prometheus::Counter& samples = prometheus::BuildCounter()
-                                     .Name("strata_head_samples_appended_total")
-                                     .Help("Samples appended to the head.")
-                                     .Register(registry)
-                                     .Add({});
-  prometheus::Family<prometheus::Counter>& rejected_family =
-      prometheus::BuildCounter()
-          .Name("strata_head_samples_rejected_total")
-          .Help("Samples refused by the head, by reason.")
-          .Register(registry);
-  prometheus::Counter& out_of_order = rejected_family.Add({{"reason", "out_of_order"}});
-  prometheus::Counter& duplicate = rejected_family.Add({{"reason", "duplicate"}});
-  prometheus::Counter& too_old = rejected_family.Add({{"reason", "too_old"}});
-  prometheus::Counter& too_new = rejected_family.Add({{"reason", "too_far_in_future"}});
-  prometheus::Counter& invalid = rejected_family.Add({{"reason", "invalid_labels"}});
-  prometheus::Counter& chunks = prometheus::BuildCounter()
-                                    .Name("strata_head_chunks_created_total")
-                                    .Help("Chunks created in the head.")
-                                    .Register(registry)
-                                    .Add({});
-  prometheus::Counter& wal_records = prometheus::BuildCounter()
-                                         .Name("strata_wal_records_written_total")
-                                         .Help("Records written to the WAL.")
-                                         .Register(registry)
-                                         .Add({});
-  prometheus::Counter& wal_bytes = prometheus::BuildCounter()
-                                       .Name("strata_wal_bytes_written_total")
-                                       .Help("Bytes written to the WAL.")
-                                       .Register(registry)
-                                       .Add({});
-  prometheus::Counter& wal_fsyncs = prometheus::BuildCounter()
-                                        .Name("strata_wal_fsyncs_total")
-                                        .Help("fsync calls on WAL segments.")
-                                        .Register(registry)
-                                        .Add({});
-  prometheus::Counter& wal_errors = prometheus::BuildCounter()
-                                        .Name("strata_wal_write_errors_total")
-                                        .Help("Failed WAL writes.")
-                                        .Register(registry)
-                                        .Add({});
-  prometheus::Counter& wal_repairs = prometheus::BuildCounter()
-                                         .Name("strata_wal_repairs_total")
-                                         .Help("Damaged WAL tails cut on open.")
-                                         .Register(registry)
-                                         .Add({});
-  prometheus::Gauge& replay_seconds = prometheus::BuildGauge()
-                                          .Name("strata_wal_replay_duration_seconds")
-                                          .Help("Time the last WAL replay took.")
-                                          .Register(registry)
-                                          .Add({});
-  prometheus::Gauge& rss = prometheus::BuildGauge()
-                               .Name("process_resident_memory_bytes")
-                               .Help("Resident memory size in bytes.")
-                               .Register(registry)
-                               .Add({});
-  prometheus::Gauge& cpu = prometheus::BuildGauge()
-                               .Name("process_cpu_seconds_total")
-                               .Help("User and system CPU time spent in seconds.")
-                               .Register(registry)
-                               .Add({});
+  Registry& registry;
+  Gauge& series = NewGauge(registry, "strata_head_series", "Series in the head.");
+  Counter& samples =
+      NewCounter(registry, "strata_head_samples_appended_total", "Samples appended to the head.");
+  Family<Counter>& rejected = CounterFamily(registry, "strata_head_samples_rejected_total",
+                                            "Samples refused by the head, by reason.");
+  Counter& out_of_order = rejected.Add({{"reason", "out_of_order"}});
+  Counter& duplicate = rejected.Add({{"reason", "duplicate"}});
+  Counter& too_old = rejected.Add({{"reason", "too_old"}});
+  Counter& too_new = rejected.Add({{"reason", "too_far_in_future"}});
+  Counter& invalid = rejected.Add({{"reason", "invalid_labels"}});
+  Counter& chunks =
+      NewCounter(registry, "strata_head_chunks_created_total", "Chunks created in the head.");
+  Counter& wal_records =
+      NewCounter(registry, "strata_wal_records_written_total", "Records written to the WAL.");
+  Counter& wal_bytes =
+      NewCounter(registry, "strata_wal_bytes_written_total", "Bytes written to the WAL.");
+  Counter& wal_fsyncs =
+      NewCounter(registry, "strata_wal_fsyncs_total", "fsync calls on WAL segments.");
+  Counter& wal_errors = NewCounter(registry, "strata_wal_write_errors_total", "Failed WAL writes.");
+  Counter& wal_repairs =
+      NewCounter(registry, "strata_wal_repairs_total", "Damaged WAL tails cut on open.");
+  Gauge& replay_seconds =
+      NewGauge(registry, "strata_wal_replay_duration_seconds", "Time the last WAL replay took.");
+  Gauge& rss =
+      NewGauge(registry, "process_resident_memory_bytes", "Resident memory size in bytes.");
+  Gauge& cpu =
+      NewGauge(registry, "process_cpu_seconds_total", "User and system CPU time spent in seconds.");
 };
 
-SelfMetrics::SelfMetrics(DB* db) : impl_(std::make_unique<Impl>(db)) {}
+// Remote-write metrics, synchronised from RemoteWriteHandler::stats().
+struct SelfMetrics::RemoteWrite {
+  explicit RemoteWrite(Registry& registry) : registry(registry) {}
+  Registry& registry;
+  Family<Counter>& requests =
+      CounterFamily(registry, "strata_remote_write_requests_total",
+                    "Remote-write requests by outcome (ok 204, bad_request 400, "
+                    "unsupported_media_type 415, too_large 413, storage_error 5xx).");
+  Counter& ok = requests.Add({{"outcome", "ok"}});
+  Counter& bad_request = requests.Add({{"outcome", "bad_request"}});
+  Counter& unsupported = requests.Add({{"outcome", "unsupported_media_type"}});
+  Counter& too_large = requests.Add({{"outcome", "too_large"}});
+  Counter& storage_error = requests.Add({{"outcome", "storage_error"}});
+  Family<Counter>& protocol =
+      CounterFamily(registry, "strata_remote_write_requests_by_protocol_total",
+                    "Remote-write requests by negotiated protocol version.");
+  Counter& v1 = protocol.Add({{"version", "1.0"}});
+  Counter& v2 = protocol.Add({{"version", "2.0"}});
+  Counter& samples = NewCounter(registry, "strata_remote_write_samples_written_total",
+                                "Samples written by remote write.");
+  Family<Counter>& rejected = CounterFamily(registry, "strata_remote_write_samples_rejected_total",
+                                            "Remote-write samples refused, by reason.");
+  Counter& out_of_order = rejected.Add({{"reason", "out_of_order"}});
+  Counter& duplicate = rejected.Add({{"reason", "duplicate"}});
+  Counter& too_old = rejected.Add({{"reason", "too_old"}});
+  Counter& too_new = rejected.Add({{"reason", "too_far_in_future"}});
+  Counter& invalid = rejected.Add({{"reason", "invalid_labels"}});
+  Counter& series_invalid = NewCounter(registry, "strata_remote_write_series_rejected_total",
+                                       "Remote-write series refused for invalid labels.");
+  Counter& histograms = NewCounter(registry, "strata_remote_write_histograms_dropped_total",
+                                   "Native histogram samples received and not stored.");
+  Counter& exemplars = NewCounter(registry, "strata_remote_write_exemplars_dropped_total",
+                                  "Exemplars received and not stored.");
+  Family<Counter>& metadata = CounterFamily(registry, "strata_remote_write_metadata_total",
+                                            "Remote-write metadata entries by result.");
+  Counter& metadata_applied = metadata.Add({{"result", "applied"}});
+  Counter& metadata_skipped = metadata.Add({{"result", "skipped"}});
+  Counter& bytes_received = NewCounter(registry, "strata_remote_write_received_bytes_total",
+                                       "Compressed remote-write body bytes received.");
+  Counter& bytes_decoded = NewCounter(registry, "strata_remote_write_decoded_bytes_total",
+                                      "Remote-write body bytes after snappy decoding.");
+  Family<Counter>& cache = CounterFamily(registry, "strata_remote_write_series_cache_total",
+                                         "Series-ref cache lookups by result.");
+  Counter& cache_hits = cache.Add({{"result", "hit"}});
+  Counter& cache_misses = cache.Add({{"result", "miss"}});
+  Counter& cache_evictions =
+      NewCounter(registry, "strata_remote_write_series_cache_evictions_total",
+                 "Series-ref cache shard clears.");
+
+  void Sync(const api::RemoteWriteStats& s) {
+    SyncCounter(ok, s.requests_ok);
+    SyncCounter(bad_request, s.requests_bad_request);
+    SyncCounter(unsupported, s.requests_unsupported_media_type);
+    SyncCounter(too_large, s.requests_too_large);
+    SyncCounter(storage_error, s.requests_storage_error);
+    SyncCounter(v1, s.requests_v1);
+    SyncCounter(v2, s.requests_v2);
+    SyncCounter(samples, s.samples_written);
+    SyncCounter(out_of_order, s.samples_rejected_out_of_order);
+    SyncCounter(duplicate, s.samples_rejected_duplicate);
+    SyncCounter(too_old, s.samples_rejected_too_old);
+    SyncCounter(too_new, s.samples_rejected_too_far_in_future);
+    SyncCounter(invalid, s.samples_rejected_invalid_labels);
+    SyncCounter(series_invalid, s.series_rejected_invalid_labels);
+    SyncCounter(histograms, s.histograms_dropped);
+    SyncCounter(exemplars, s.exemplars_dropped);
+    SyncCounter(metadata_applied, s.metadata_applied);
+    SyncCounter(metadata_skipped, s.metadata_skipped);
+    SyncCounter(bytes_received, s.bytes_received);
+    SyncCounter(bytes_decoded, s.bytes_decoded);
+    SyncCounter(cache_hits, s.series_cache_hits);
+    SyncCounter(cache_misses, s.series_cache_misses);
+    SyncCounter(cache_evictions, s.series_cache_evictions);
+  }
+};
+
+// HTTP request metrics, recorded as requests finish. prometheus-cpp's
+// families and metrics are internally synchronised.
+struct SelfMetrics::Http {
+  explicit Http(Registry& registry) : registry(registry) {}
+  Registry& registry;
+  Family<Counter>& requests = CounterFamily(registry, "strata_http_requests_total",
+                                            "HTTP requests served, by handler and status code.");
+  Family<prometheus::Histogram>& duration =
+      prometheus::BuildHistogram()
+          .Name("strata_http_request_duration_seconds")
+          .Help(
+              "HTTP request latency (from the first request byte until the response is ready), "
+              "by handler.")
+          .Register(registry);
+};
+
+SelfMetrics::SelfMetrics(DB* db, const api::RemoteWriteHandler* remote_write)
+    : registry_(std::make_shared<Registry>()),
+      remote_write_handler_(remote_write),
+      impl_(std::make_unique<Impl>(*registry_, db)),
+      http_(std::make_unique<Http>(*registry_)) {
+  if (remote_write != nullptr) remote_write_ = std::make_unique<RemoteWrite>(*registry_);
+}
+
 SelfMetrics::~SelfMetrics() = default;
 
 std::string SelfMetrics::Render() {
@@ -107,17 +186,17 @@ std::string SelfMetrics::Render() {
   Impl& m = *impl_;
   DBStats s = m.db->stats();
   m.series.Set(static_cast<double>(s.head.series));
-  SyncCounter(m.samples, static_cast<double>(s.head.samples_appended));
-  SyncCounter(m.out_of_order, static_cast<double>(s.head.out_of_order));
-  SyncCounter(m.duplicate, static_cast<double>(s.head.duplicate_conflicts));
-  SyncCounter(m.too_old, static_cast<double>(s.head.too_old));
-  SyncCounter(m.too_new, static_cast<double>(s.head.too_far_in_future));
-  SyncCounter(m.invalid, static_cast<double>(s.head.invalid_labels));
-  SyncCounter(m.chunks, static_cast<double>(s.head.chunks));
-  SyncCounter(m.wal_records, static_cast<double>(s.wal.records_written));
-  SyncCounter(m.wal_bytes, static_cast<double>(s.wal.bytes_written));
-  SyncCounter(m.wal_fsyncs, static_cast<double>(s.wal.fsyncs));
-  SyncCounter(m.wal_errors, static_cast<double>(s.wal.write_errors));
+  SyncCounter(m.samples, s.head.samples_appended);
+  SyncCounter(m.out_of_order, s.head.out_of_order);
+  SyncCounter(m.duplicate, s.head.duplicate_conflicts);
+  SyncCounter(m.too_old, s.head.too_old);
+  SyncCounter(m.too_new, s.head.too_far_in_future);
+  SyncCounter(m.invalid, s.head.invalid_labels);
+  SyncCounter(m.chunks, s.head.chunks);
+  SyncCounter(m.wal_records, s.wal.records_written);
+  SyncCounter(m.wal_bytes, s.wal.bytes_written);
+  SyncCounter(m.wal_fsyncs, s.wal.fsyncs);
+  SyncCounter(m.wal_errors, s.wal.write_errors);
   SyncCounter(m.wal_repairs, s.replay.repaired ? 1.0 : 0.0);
   m.replay_seconds.Set(s.replay_seconds);
   m.rss.Set(ResidentBytes());
@@ -125,7 +204,16 @@ std::string SelfMetrics::Render() {
   getrusage(RUSAGE_SELF, &ru);
   m.cpu.Set(static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
             static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
-  return prometheus::TextSerializer().Serialize(m.registry.Collect());
+  if (remote_write_ != nullptr) remote_write_->Sync(remote_write_handler_->stats());
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+void SelfMetrics::ObserveHttpRequest(std::string_view handler, int code, double seconds) {
+  std::string h(handler);
+  http_->requests.Add({{"handler", h}, {"code", std::to_string(code)}}).Increment();
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+  http_->duration.Add({{"handler", h}}, kBuckets).Observe(seconds);
 }
 
 }  // namespace strata

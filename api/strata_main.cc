@@ -1,44 +1,47 @@
-// strata: the server binary. Today it opens (and recovers) the database and
-// serves health, readiness and self-monitoring endpoints; remote write and
-// the query API arrive with their issues.
-#include <atomic>
-#include <csignal>
+// strata: the server binary. Opens (and recovers) the database, then serves
+// remote write, the Prometheus metadata API and self-monitoring over HTTP
+// (api/server.h) until SIGTERM or SIGINT.
+//
+// Shutdown: the first SIGTERM/SIGINT stops accepting connections, lets
+// in-flight requests finish (every request that was answered 2xx is in the
+// WAL), then closes the database cleanly. A second signal during shutdown
+// exits at once.
+//
+// Exit status: 0 after a clean shutdown, 1 when the database cannot be
+// opened or closed or the address cannot be bound, 2 for bad flags.
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "CLI/CLI.hpp"
+#include "api/server.h"
 #include "fmt/format.h"
-#include "api/self_metrics.h"
-#include "httplib.h"
 #include "tsdb/base/logger.h"
 #include "tsdb/db.h"
 
 namespace {
 
-std::atomic<httplib::Server*> g_server{nullptr};
-
-void HandleSignal(int) {
-  // Only async-signal-safe work here: stop() closes the listening socket.
-  if (httplib::Server* s = g_server.load()) s->stop();
+strata::LogLevel ParseLogLevel(const std::string& s) {
+  if (s == "debug") return strata::LogLevel::kDebug;
+  if (s == "warn") return strata::LogLevel::kWarn;
+  if (s == "error") return strata::LogLevel::kError;
+  return strata::LogLevel::kInfo;
 }
 
-// ":9201" -> ("0.0.0.0", 9201); "127.0.0.1:9201" -> ("127.0.0.1", 9201).
-bool ParseListenAddress(const std::string& addr, std::string* host, int* port) {
-  size_t colon = addr.rfind(':');
-  if (colon == std::string::npos) return false;
-  *host = addr.substr(0, colon);
-  if (host->empty()) *host = "0.0.0.0";
-  if (host->size() > 2 && host->front() == '[' && host->back() == ']') {
-    *host = host->substr(1, host->size() - 2);
-  }
-  try {
-    *port = std::stoi(addr.substr(colon + 1));
-  } catch (...) {
-    return false;
-  }
-  return *port > 0 && *port < 65536;
+// Blocks SIGTERM and SIGINT in this thread and in every thread it creates
+// afterwards, so they are only ever received by sigwait in main: no
+// async-signal-safety concerns, and shutdown runs as ordinary code.
+sigset_t BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
 }
 
 }  // namespace
@@ -49,6 +52,8 @@ int main(int argc, char** argv) {
   std::string storage_path = "./data";
   std::string wal_sync = "always";
   double wal_sync_interval_s = 1.0;
+  size_t max_decoded_bytes = 32 << 20;
+  size_t max_connections = 512;
   std::string log_level = "info";
   app.add_option("--listen-address", listen_address, "Address to listen on for HTTP")
       ->capture_default_str();
@@ -62,6 +67,16 @@ int main(int argc, char** argv) {
                  "Seconds between fsyncs under --storage.wal-sync=interval")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_option("--remote-write.max-decoded-bytes", max_decoded_bytes,
+                 "Largest remote-write request body after snappy decoding (bytes, or with a "
+                 "unit: 64MiB); larger requests get 413")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--web.max-connections", max_connections,
+                 "Maximum number of simultaneous HTTP connections (one thread each)")
+      ->check(CLI::Range(size_t{1}, size_t{65536}))
+      ->capture_default_str();
   app.add_option("--log.level", log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
@@ -72,19 +87,22 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
-  strata::LogLevel level = log_level == "debug"  ? strata::LogLevel::kDebug
-                           : log_level == "warn" ? strata::LogLevel::kWarn
-                           : log_level == "error" ? strata::LogLevel::kError
-                                                  : strata::LogLevel::kInfo;
-  strata::StderrLogger logger(level);
-
-  std::string host;
-  int port = 0;
-  if (!ParseListenAddress(listen_address, &host, &port)) {
-    std::fprintf(stderr, "strata: invalid --listen-address %s (want host:port)\n",
-                 listen_address.c_str());
-    return 2;
+  strata::StderrLogger logger(ParseLogLevel(log_level));
+  strata::api::ServerOptions server_options;
+  server_options.listen_address = listen_address;
+  server_options.max_connections = max_connections;
+  server_options.remote_write_max_decoded_bytes = max_decoded_bytes;
+  {
+    std::string host;
+    int port = 0;
+    if (!strata::api::ParseListenAddress(listen_address, &host, &port)) {
+      std::fprintf(stderr, "strata: invalid --listen-address %s (want host:port)\n",
+                   listen_address.c_str());
+      return 2;
+    }
   }
+
+  sigset_t signals = BlockTerminationSignals();
 
   strata::DBOptions options;
   options.logger = &logger;
@@ -98,45 +116,40 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  httplib::Server server;
-  server.new_task_queue = [] { return new httplib::ThreadPool(16); };
-  strata::SelfMetrics metrics(db->get());
-  server.Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("Strata is Healthy.\n", "text/plain; charset=utf-8");
-  });
-  server.Get("/-/ready", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("Strata is Ready.\n", "text/plain; charset=utf-8");
-  });
-  server.Get("/metrics", [&metrics](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
-  });
-  server.Get("/", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(
-        "Strata: a long-term store for Prometheus metrics.\n"
-        "Endpoints: /-/healthy /-/ready /metrics\n",
-        "text/plain; charset=utf-8");
-  });
-
-  g_server.store(&server);
-  std::signal(SIGTERM, HandleSignal);
-  std::signal(SIGINT, HandleSignal);
-  if (!server.bind_to_port(host, port)) {
+  auto server = std::make_unique<strata::api::HttpServer>(db->get(), &logger, server_options);
+  if (absl::Status st = server->Start(); !st.ok()) {
     logger.Log(strata::LogLevel::kError, "main", "cannot listen",
-               fmt::format("address={}", listen_address));
+               fmt::format("address={} err={}", strata::LogfmtValue(listen_address),
+                           strata::LogfmtValue(st.ToString())));
     return 1;
   }
   logger.Log(strata::LogLevel::kInfo, "main", "listening",
-             fmt::format("address={} storage_path={} wal_sync={}", listen_address,
-                             strata::LogfmtValue(storage_path), wal_sync));
-  server.listen_after_bind();  // returns after stop()
-  g_server.store(nullptr);
+             fmt::format("address={} port={} storage_path={} wal_sync={} max_connections={}",
+                         strata::LogfmtValue(listen_address), server->port(),
+                         strata::LogfmtValue(storage_path), wal_sync, max_connections));
 
-  logger.Log(strata::LogLevel::kInfo, "main", "shutting down", "");
+  int sig = 0;
+  sigwait(&signals, &sig);
+  logger.Log(strata::LogLevel::kInfo, "main", "shutting down",
+             fmt::format("signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+  // A second signal while draining means "now".
+  std::thread([signals] {
+    int again = 0;
+    sigwait(&signals, &again);
+    static constexpr char kMsg[] = "strata: second signal, exiting without clean shutdown\n";
+    (void)!write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
+    _exit(1);
+  }).detach();
+
+  server->Shutdown();
+  logger.Log(strata::LogLevel::kInfo, "main", "http server stopped", "");
+  server.reset();
   absl::Status st = (*db)->Close();
   if (!st.ok()) {
     logger.Log(strata::LogLevel::kError, "main", "close failed",
                fmt::format("err={}", strata::LogfmtValue(st.ToString())));
     return 1;
   }
+  logger.Log(strata::LogLevel::kInfo, "main", "database closed", "");
   return 0;
 }

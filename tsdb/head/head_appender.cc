@@ -48,7 +48,9 @@ absl::Status HeadAppender::AddFast(SeriesRef ref, int64_t t, double v) {
 
 absl::Status HeadAppender::Queue(MemSeries* series, int64_t t, double v) {
   const HeadOptions& opts = head_->options();
-  if (t > opts.clock->NowMillis() + opts.max_future_ms) {
+  // One clock read per batch: a batch is one request, milliseconds long.
+  if (max_valid_t_ == kUnset) max_valid_t_ = opts.clock->NowMillis() + opts.max_future_ms;
+  if (t > max_valid_t_) {
     return Reject(SampleError::kTooFarInFuture, *series, t, v);
   }
   if (t < head_->MinValidTime()) return Reject(SampleError::kTooOld, *series, t, v);
@@ -181,8 +183,11 @@ void HeadAppender::Rollback() { Clear(); }
 void HeadAppender::Clear() {
   samples_.clear();
   series_.clear();
-  newest_.clear();
+  // erase() keeps the table's capacity (clear() frees large tables), so a
+  // reused appender does not regrow it for every batch.
+  newest_.erase(newest_.begin(), newest_.end());
   metadata_.clear();
+  max_valid_t_ = kUnset;
 }
 
 }  // namespace strata

@@ -46,7 +46,10 @@ class HeadAppender final : public Appender {
   void Apply();
   void Clear();
 
+  static constexpr int64_t kUnset = INT64_MIN;
+
   Head* const head_;
+  int64_t max_valid_t_ = kUnset;  // newest acceptable timestamp for this batch
   std::vector<wal::RefSample> samples_;
   std::vector<MemSeries*> series_;  // parallel to samples_
   absl::flat_hash_map<SeriesRef, Newest> newest_;

@@ -1,0 +1,168 @@
+#include "api/json_writer.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "gtest/gtest.h"
+
+namespace strata::api {
+namespace {
+
+double FromBits(uint64_t bits) {
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+// Expected strings are what Prometheus (Go's strconv.FormatFloat with 'f',
+// switching to 'e' below 1e-6 and from 1e21) writes for each value.
+TEST(PromFloatTest, FormatsLikePrometheus) {
+  struct Case {
+    double v;
+    const char* want;
+  };
+  const Case cases[] = {
+      {0, "0"},
+      {-0.0, "-0"},
+      {1, "1"},
+      {-1, "-1"},
+      {1.5, "1.5"},
+      {0.1, "0.1"},
+      {0.1 + 0.2, "0.30000000000000004"},
+      {1.0 / 3, "0.3333333333333333"},
+      {100.0 / 3, "33.333333333333336"},
+      {123.456, "123.456"},
+      {123456789.123, "123456789.123"},
+      {1e15, "1000000000000000"},
+      {9007199254740992.0, "9007199254740992"},  // 2^53
+      {9007199254740994.0, "9007199254740994"},
+      // Shortest digits, padded with zeros (not the exact binary value
+      // 1152921504606846976).
+      {1152921504606846976.0, "1152921504606847000"},  // 2^60
+      {12345678901234567890.0, "12345678901234567000"},
+      {1e20, "100000000000000000000"},
+      {std::nextafter(1e21, 0.0), "999999999999999900000"},
+      // Exponent form from 1e21.
+      {1e21, "1e+21"},
+      {1.5e21, "1.5e+21"},
+      {-1e21, "-1e+21"},
+      {1e100, "1e+100"},
+      {1.7976931348623157e308, "1.7976931348623157e+308"},
+      // Fixed down to 1e-6, exponent form below.
+      {1e-6, "0.000001"},
+      {-1e-6, "-0.000001"},
+      {1.2345e-5, "0.000012345"},
+      {3e-5, "0.00003"},
+      {std::nextafter(1e-6, 0.0), "9.999999999999997e-07"},
+      {1e-7, "1e-07"},
+      {-2.5e-10, "-2.5e-10"},
+      {2.2250738585072014e-308, "2.2250738585072014e-308"},
+      {5e-324, "5e-324"},  // smallest denormal
+      // Specials.
+      {std::numeric_limits<double>::quiet_NaN(), "NaN"},
+      {FromBits(0x7ff0000000000002), "NaN"},  // Prometheus's stale marker
+      {std::numeric_limits<double>::infinity(), "+Inf"},
+      {-std::numeric_limits<double>::infinity(), "-Inf"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(FormatPromFloat(c.v), c.want) << "value " << c.v;
+  }
+}
+
+TEST(PromFloatTest, RoundTripsBitExactly) {
+  const double values[] = {0.1,  1.0 / 3, 2.0 / 3,      1e-300, 123456.789e10,
+                           4.35, 0.3,     1e21 - 65536, 5e-324, 1.7976931348623157e308};
+  for (double v : values) {
+    std::string s = FormatPromFloat(v);
+    EXPECT_EQ(std::strtod(s.c_str(), nullptr), v) << s;
+  }
+}
+
+TEST(PromTimestampTest, SecondsWithThreeDecimals) {
+  struct Case {
+    int64_t ms;
+    const char* want;
+  };
+  const Case cases[] = {
+      {0, "0"},
+      {1000, "1"},
+      {1500, "1.500"},
+      {1, "0.001"},
+      {10, "0.010"},
+      {-1, "-0.001"},
+      {-1500, "-1.500"},
+      {1435781451781, "1435781451.781"},
+      {std::numeric_limits<int64_t>::max(), "9223372036854775.807"},
+      {std::numeric_limits<int64_t>::min(), "-9223372036854775.808"},
+  };
+  for (const Case& c : cases) {
+    std::string s;
+    AppendPromTimestamp(&s, c.ms);
+    EXPECT_EQ(s, c.want) << c.ms;
+  }
+}
+
+std::string Quoted(std::string_view s) {
+  std::string out;
+  AppendJsonString(&out, s);
+  return out;
+}
+
+TEST(JsonStringTest, EscapesLikeGo) {
+  EXPECT_EQ(Quoted(""), R"("")");
+  EXPECT_EQ(Quoted("plain text"), R"("plain text")");
+  EXPECT_EQ(Quoted("a\"b\\c"), R"("a\"b\\c")");
+  EXPECT_EQ(Quoted("\n\r\t"), R"("\n\r\t")");
+  EXPECT_EQ(Quoted(std::string_view("\x00\x01\x1f", 3)), R"("\u0000\u0001\u001f")");
+  EXPECT_EQ(Quoted("\b\f"), R"("\u0008\u000c")");
+  EXPECT_EQ(Quoted("\x7f"), "\"\x7f\"");
+  // HTML-safe, as Go's encoder by default.
+  EXPECT_EQ(Quoted("<a href='x'>&</a>"), R"("\u003ca href='x'\u003e\u0026\u003c/a\u003e")");
+  // Valid UTF-8 is copied; U+2028 and U+2029 are escaped.
+  EXPECT_EQ(Quoted("é€😀"), "\"é€😀\"");
+  EXPECT_EQ(Quoted("a\xe2\x80\xa8"
+                   "b\xe2\x80\xa9"),
+            R"("a\u2028b\u2029")");
+  // Each invalid byte becomes U+FFFD.
+  EXPECT_EQ(Quoted("\xff"), R"("\ufffd")");
+  EXPECT_EQ(Quoted("a\xc3"), R"("a\ufffd")");                              // truncated
+  EXPECT_EQ(Quoted("\xc0\x80"), R"("\ufffd\ufffd")");                      // overlong
+  EXPECT_EQ(Quoted("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");            // surrogate
+  EXPECT_EQ(Quoted("\xf4\x90\x80\x80"), R"("\ufffd\ufffd\ufffd\ufffd")");  // > U+10FFFF
+}
+
+TEST(JsonWriterTest, NestsAndSeparates) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("status");
+  w.String("success");
+  w.Key("data");
+  w.BeginArray();
+  w.BeginObject();
+  w.Key("metric");
+  w.BeginObject();
+  w.EndObject();
+  w.Key("value");
+  w.BeginArray();
+  w.Timestamp(1500);
+  w.SampleValue(1e-7);
+  w.EndArray();
+  w.EndObject();
+  w.Int(-3);
+  w.Uint(18446744073709551615u);
+  w.Bool(true);
+  w.Bool(false);
+  w.Null();
+  w.BeginArray();
+  w.EndArray();
+  w.Raw(R"({"x":1})");
+  w.EndArray();
+  w.EndObject();
+  EXPECT_EQ(out, R"({"status":"success","data":[{"metric":{},"value":[1.500,"1e-07"]},-3,)"
+                 R"(18446744073709551615,true,false,null,[],{"x":1}]})");
+}
+
+}  // namespace
+}  // namespace strata::api
