@@ -42,6 +42,21 @@ TEST(RemoteWriteV2Test, WritesSamplesAndMetadataAndReportsCounts) {
   EXPECT_EQ(s.requests_ok, 1u);
 }
 
+// Prometheus 3 accepts any UTF-8 in metric and label names (the compliance
+// suite's "UTF-8 names" case).
+TEST(RemoteWriteV2Test, Utf8MetricAndLabelNamesAreAccepted) {
+  RemoteWriteEnv env;
+  V2Builder b;
+  b.AddSeries({{"__name__", "http.requests.total"}, {"service.name", "café"}, {"☃", "❄"}},
+              {{kNow, 1}});
+  api::RemoteWriteResponse r = env.V2(b);
+  ASSERT_EQ(r.status, 204) << r.message;
+  auto all = env.All();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_THAT(all.begin()->second, ElementsAre(Sample{kNow, 1}));
+  EXPECT_EQ(all.begin()->first, "{\"http.requests.total\", \"service.name\"=\"café\", \"☃\"=\"❄\"}");
+}
+
 TEST(RemoteWriteV2Test, MetadataIsWrittenOnlyWhenItChanges) {
   RemoteWriteEnv env;
   auto send = [&](int round, const std::string& help) {
