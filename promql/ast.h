@@ -154,6 +154,149 @@ class MatrixSelector final : public Expr {
   Pos end_pos = 0;  // end of ']' or of the last modifier
 };
 
+class Function;  // promql/functions.h
+
+// A number literal: 1, 0x1f, 1e3, Inf, NaN, or (Prometheus 3) a duration
+// used as a number of seconds, `5m`. A leading unary +/- is folded in.
+class NumberLiteral final : public Expr {
+ public:
+  static constexpr NodeKind kKind = NodeKind::kNumberLiteral;
+  NumberLiteral() : Expr(kKind) {}
+  ValueType type() const override { return ValueType::kScalar; }
+  PositionRange position_range() const override { return pos; }
+  std::string ToString() const override;
+  std::unique_ptr<Expr> Clone() const override;
+
+  double val = 0;
+  bool duration = false;  // written as a duration; prints as one
+  PositionRange pos;
+};
+
+class StringLiteral final : public Expr {
+ public:
+  static constexpr NodeKind kKind = NodeKind::kStringLiteral;
+  StringLiteral() : Expr(kKind) {}
+  ValueType type() const override { return ValueType::kString; }
+  PositionRange position_range() const override { return pos; }
+  std::string ToString() const override;
+  std::unique_ptr<Expr> Clone() const override;
+
+  std::string val;  // unquoted
+  PositionRange pos;
+};
+
+class ParenExpr final : public Expr {
+ public:
+  static constexpr NodeKind kKind = NodeKind::kParenExpr;
+  ParenExpr() : Expr(kKind) {}
+  ValueType type() const override { return expr->type(); }
+  PositionRange position_range() const override { return pos; }
+  std::string ToString() const override;
+  std::unique_ptr<Expr> Clone() const override;
+
+  std::unique_ptr<Expr> expr;
+  PositionRange pos;  // '(' to ')'
+};
+
+class UnaryExpr final : public Expr {
+ public:
+  static constexpr NodeKind kKind = NodeKind::kUnaryExpr;
+  UnaryExpr() : Expr(kKind) {}
+  ValueType type() const override { return expr->type(); }
+  PositionRange position_range() const override { return {start, expr->position_range().end}; }
+  std::string ToString() const override;
+  std::unique_ptr<Expr> Clone() const override;
+
+  TokenKind op = TokenKind::kSub;  // kAdd or kSub
+  std::unique_ptr<Expr> expr;
+  Pos start = 0;
+};
+
+// Prometheus's VectorMatchCardinality.
+enum class Cardinality : uint8_t { kOneToOne, kManyToOne, kOneToMany, kManyToMany };
+
+struct VectorMatching {
+  Cardinality card = Cardinality::kOneToOne;
+  // on(...) labels when `on`, else ignoring(...) labels.
+  std::vector<std::string> matching_labels;
+  bool on = false;
+  // group_left(...)/group_right(...) labels to copy from the "one" side.
+  std::vector<std::string> include;
+};
+
+class BinaryExpr final : public Expr {
+ public:
+  static constexpr NodeKind kKind = NodeKind::kBinaryExpr;
+  BinaryExpr() : Expr(kKind) {}
+  // Scalar only between scalars; otherwise an instant vector.
+  ValueType type() const override;
+  PositionRange position_range() const override {
+    return {lhs->position_range().start, rhs->position_range().end};
+  }
+  std::string ToString() const override;
+  std::unique_ptr<Expr> Clone() const override;
+
+  TokenKind op = TokenKind::kAdd;
+  std::unique_ptr<Expr> lhs, rhs;
+  // Set only between two instant vectors (nullptr otherwise, as Prometheus
+  // after type checking). Set operators get kManyToMany.
+  std::optional<VectorMatching> matching;
+  bool return_bool = false;
+};
+
+class AggregateExpr final : public Expr {
+ public:
+  static constexpr NodeKind kKind = NodeKind::kAggregateExpr;
+  AggregateExpr() : Expr(kKind) {}
+  ValueType type() const override { return ValueType::kVector; }
+  PositionRange position_range() const override { return pos; }
+  std::string ToString() const override;
+  std::unique_ptr<Expr> Clone() const override;
+
+  TokenKind op = TokenKind::kSum;
+  std::unique_ptr<Expr> expr;
+  std::unique_ptr<Expr> param;  // topk, bottomk, quantile, count_values, limitk, limit_ratio
+  std::vector<std::string> grouping;
+  bool without = false;
+  PositionRange pos;
+};
+
+class Call final : public Expr {
+ public:
+  static constexpr NodeKind kKind = NodeKind::kCall;
+  Call() : Expr(kKind) {}
+  ValueType type() const override;
+  PositionRange position_range() const override { return pos; }
+  std::string ToString() const override;
+  std::unique_ptr<Expr> Clone() const override;
+
+  const Function* func = nullptr;  // never null after parsing; static storage
+  std::vector<std::unique_ptr<Expr>> args;
+  PositionRange pos;
+};
+
+// `expr[range:step] @ t offset d`.
+class SubqueryExpr final : public Expr {
+ public:
+  static constexpr NodeKind kKind = NodeKind::kSubqueryExpr;
+  SubqueryExpr() : Expr(kKind) {}
+  ValueType type() const override { return ValueType::kMatrix; }
+  PositionRange position_range() const override { return {expr->position_range().start, end_pos}; }
+  std::string ToString() const override;
+  std::unique_ptr<Expr> Clone() const override;
+
+  std::unique_ptr<Expr> expr;
+  absl::Duration range = absl::ZeroDuration();
+  absl::Duration step = absl::ZeroDuration();  // zero: the default evaluation interval
+  absl::Duration original_offset = absl::ZeroDuration();
+  std::optional<int64_t> timestamp;
+  AtModifier start_or_end = AtModifier::kNone;
+  Pos end_pos = 0;
+};
+
+// The operator as Prometheus prints it: "+", "==", "and", "atan2", "sum".
+std::string_view OperatorString(TokenKind k);
+
 // Formats a duration as Prometheus's model.Duration does: "1h30m", "5m",
 // "1y", "2w", "90d", "1s500ms", "0s" (millisecond resolution, truncated).
 std::string DurationToString(absl::Duration d);

@@ -9,23 +9,13 @@
 #include "absl/status/status.h"
 #include "fmt/format.h"
 #include "promql/lexer.h"
+#include "promql/parser_internal.h"
 #include "promql/strconv.h"
 #include "tsdb/base/status_macros.h"
 #include "tsdb/labels/labels.h"
 
 namespace strata::promql {
-namespace {
-
-constexpr std::string_view kMetricNameLabel = "__name__";
-// What may follow `offset` and `[` (Prometheus's wording).
-constexpr std::string_view kDurationExpected = "number, duration, step(), or range()";
-
-// Durations are float seconds in the grammar; Prometheus rejects those whose
-// nanoseconds do not fit an int64 (> 2^63 / 1e9 seconds).
-constexpr double kMaxDurationSeconds = 9223372036854775808.0 / 1e9;
-
-// Debian's Abseil has its own string_view; messages are copied out as std::string.
-std::string Message(const absl::Status& s) { return std::string(s.message()); }
+namespace parser_internal {
 
 bool IsMetricIdentifier(TokenKind k) {
   switch (k) {
@@ -77,37 +67,6 @@ bool StartsDurationExpr(TokenKind k) {
          k == TokenKind::kMin || k == TokenKind::kMax;
 }
 
-// Binary operator precedence, lowest first; 0 for tokens that are not binary
-// operators. POW is right-associative.
-int BinaryPrecedence(TokenKind k) {
-  switch (k) {
-    case TokenKind::kLor:
-      return 1;
-    case TokenKind::kLand:
-    case TokenKind::kLunless:
-      return 2;
-    case TokenKind::kEqlc:
-    case TokenKind::kNeq:
-    case TokenKind::kLte:
-    case TokenKind::kLss:
-    case TokenKind::kGte:
-    case TokenKind::kGtr:
-      return 3;
-    case TokenKind::kAdd:
-    case TokenKind::kSub:
-      return 4;
-    case TokenKind::kMul:
-    case TokenKind::kDiv:
-    case TokenKind::kMod:
-    case TokenKind::kAtan2:
-      return 5;
-    case TokenKind::kPow:
-      return 6;
-    default:
-      return 0;
-  }
-}
-
 // Go's %f, which prints infinities as "+Inf"/"-Inf" and NaN as "NaN".
 std::string GoFormatF(double v) {
   if (std::isnan(v)) return "NaN";
@@ -139,64 +98,6 @@ std::string FormatPosition(std::string_view input, Pos pos) {
   return fmt::format("{}:{}", line, pos - last_line_break);
 }
 
-// A recursive-descent parser with one token of lookahead, lexed lazily so
-// that errors come out in the order Prometheus's LALR parser reports them
-// (a semantic error in a matcher before a lexer error after it).
-//
-// Expression grammar, as it will be filled in (precedence climbing for the
-// binary operators, lowest first: or; and unless; comparisons; + -;
-// * / % atan2; ^ right-associative):
-//   expr      := unary (binop modifiers unary)*
-//   unary     := ('+' | '-')* postfix
-//   postfix   := primary ('[' range (':' step)? ']' | offset … | '@' …)*
-//   primary   := selector | number | string | '(' expr ')' | call | aggregation
-// Only selectors and their postfix modifiers are built today; the other
-// branches report "not supported yet" at the point where they begin.
-class Parser {
- public:
-  explicit Parser(std::string_view input) : input_(input), lexer_(input) {}
-
-  absl::StatusOr<std::vector<Matcher>> MetricSelector();
-  absl::StatusOr<std::unique_ptr<Expr>> Expression();
-
- private:
-  using ExprPtr = std::unique_ptr<Expr>;
-
-  // The lookahead token, skipping comments; a lexer error becomes the
-  // parse error.
-  absl::StatusOr<const Token*> Peek();
-  // Takes the lookahead. REQUIRES: Peek() returned a token.
-  Token Consume();
-
-  absl::StatusOr<ExprPtr> ParseBinary(int min_precedence);
-  absl::StatusOr<ExprPtr> ParseUnary();
-  absl::StatusOr<ExprPtr> ParsePrimary();
-  absl::StatusOr<ExprPtr> ParsePostfix(ExprPtr e);
-  // A selector after its optional metric name (already consumed).
-  absl::StatusOr<std::unique_ptr<VectorSelector>> ParseSelector(const Token* name);
-  absl::Status ParseLabelMatchers(VectorSelector* vs);
-  absl::Status ParseLabelMatcher(VectorSelector* vs);
-  absl::StatusOr<ExprPtr> ParseRange(ExprPtr e);
-  absl::Status ParseOffset(Expr* e);
-  absl::Status ParseAt(Expr* e);
-  // A [sign] number-or-duration literal in seconds; `context`/`expected`
-  // describe the error for anything else. Sets *range to its position.
-  absl::StatusOr<double> ParseSignedLiteral(std::string_view context, std::string_view expected,
-                                            PositionRange* range, PositionRange* sign_range);
-  absl::StatusOr<double> LiteralValue(const Token& t);
-  absl::StatusOr<std::string> UnquoteToken(const Token& t);
-  absl::Status SetTimestamp(Expr* e, double seconds);
-  absl::Status Check(const Expr& e);
-
-  absl::Status Error(PositionRange r, std::string_view message) const;
-  absl::Status Unexpected(const Token& t, std::string_view context,
-                          std::string_view expected) const;
-  absl::Status NotSupported(Pos pos, std::string_view what) const;
-
-  std::string_view input_;
-  Lexer lexer_;
-  std::optional<Token> lookahead_;
-};
 
 absl::StatusOr<const Token*> Parser::Peek() {
   if (!lookahead_.has_value()) {
@@ -259,57 +160,6 @@ absl::StatusOr<std::unique_ptr<Expr>> Parser::Expression() {
   if (t->kind != TokenKind::kEof) return Unexpected(*t, "", "");
   RETURN_IF_ERROR(Check(*e));
   return e;
-}
-
-absl::StatusOr<Parser::ExprPtr> Parser::ParseBinary(int min_precedence) {
-  ASSIGN_OR_RETURN(ExprPtr lhs, ParseUnary());
-  ASSIGN_OR_RETURN(const Token* t, Peek());
-  const int precedence = BinaryPrecedence(t->kind);
-  if (precedence == 0 || precedence < min_precedence) return lhs;
-  // Next: bool/on/ignoring/group_left/group_right modifiers, then
-  // rhs = ParseBinary(t is ^ ? precedence : precedence + 1), in a loop.
-  return NotSupported(t->pos, "binary expressions");
-}
-
-absl::StatusOr<Parser::ExprPtr> Parser::ParseUnary() {
-  ASSIGN_OR_RETURN(const Token* t, Peek());
-  if (t->kind == TokenKind::kAdd || t->kind == TokenKind::kSub) {
-    return NotSupported(t->pos, "unary expressions");
-  }
-  ASSIGN_OR_RETURN(ExprPtr e, ParsePrimary());
-  return ParsePostfix(std::move(e));
-}
-
-absl::StatusOr<Parser::ExprPtr> Parser::ParsePrimary() {
-  ASSIGN_OR_RETURN(const Token* t, Peek());
-  const TokenKind kind = t->kind;
-  if (kind == TokenKind::kLeftBrace) return ParseSelector(nullptr);
-  if (IsMetricIdentifier(kind)) {
-    // An identifier followed by '(' is a function call; an aggregation
-    // keyword followed by '(', by or without is an aggregation. Otherwise
-    // the word is a metric name (`sum`, `by` and `offset` are valid ones).
-    const Token name = Consume();
-    ASSIGN_OR_RETURN(const Token* next, Peek());
-    if (kind == TokenKind::kIdentifier && next->kind == TokenKind::kLeftParen) {
-      return NotSupported(name.pos, "function calls");
-    }
-    if (IsAggregator(kind) && (next->kind == TokenKind::kLeftParen ||
-                               next->kind == TokenKind::kBy || next->kind == TokenKind::kWithout)) {
-      return NotSupported(name.pos, "aggregations");
-    }
-    return ParseSelector(&name);
-  }
-  switch (kind) {
-    case TokenKind::kNumber:
-    case TokenKind::kDuration:
-      return NotSupported(t->pos, "number literals");
-    case TokenKind::kString:
-      return NotSupported(t->pos, "string literals");
-    case TokenKind::kLeftParen:
-      return NotSupported(t->pos, "parenthesized expressions");
-    default:
-      return Unexpected(*t, "", "");
-  }
 }
 
 absl::StatusOr<Parser::ExprPtr> Parser::ParsePostfix(ExprPtr e) {
@@ -454,6 +304,36 @@ absl::StatusOr<double> Parser::ParseSignedLiteral(std::string_view context,
   return sign && sign->kind == TokenKind::kSub ? -v : v;
 }
 
+namespace {
+
+// The modifiers of the nodes that take offset and @: selectors and subqueries.
+struct Modifiers {
+  absl::Duration* offset;
+  std::optional<int64_t>* timestamp;
+  AtModifier* start_or_end;
+  Pos* end;
+};
+
+std::optional<Modifiers> ModifiersOf(Expr* e) {
+  if (auto* v = e->DynCast<VectorSelector>()) {
+    return Modifiers{&v->original_offset, &v->timestamp, &v->start_or_end, &v->pos.end};
+  }
+  if (auto* m = e->DynCast<MatrixSelector>()) {
+    VectorSelector* v = m->vector_selector.get();
+    return Modifiers{&v->original_offset, &v->timestamp, &v->start_or_end, &m->end_pos};
+  }
+  if (auto* s = e->DynCast<SubqueryExpr>()) {
+    return Modifiers{&s->original_offset, &s->timestamp, &s->start_or_end, &s->end_pos};
+  }
+  return std::nullopt;
+}
+
+constexpr std::string_view kAtMisplaced =
+    "@ modifier must be preceded by an instant vector selector or range vector selector or a "
+    "subquery";
+
+}  // namespace
+
 absl::StatusOr<Parser::ExprPtr> Parser::ParseRange(ExprPtr e) {
   const Token open = Consume();  // '['
   ASSIGN_OR_RETURN(const Token* t, Peek());
@@ -467,11 +347,33 @@ absl::StatusOr<Parser::ExprPtr> Parser::ParseRange(ExprPtr e) {
   }
   ASSIGN_OR_RETURN(t, Peek());
   if (seconds <= 0) return Error(literal, "duration must be greater than 0");
+  bool subquery = false;
+  double step_seconds = 0;
   switch (t->kind) {
     case TokenKind::kRightBracket:
       break;
-    case TokenKind::kColon:
-      return NotSupported(t->pos, "subqueries");
+    case TokenKind::kColon: {
+      Consume();
+      subquery = true;
+      ASSIGN_OR_RETURN(t, Peek());
+      if (t->kind == TokenKind::kRightBracket) break;
+      if (StartsDurationExpr(t->kind)) return NotSupported(t->pos, "duration expressions");
+      PositionRange step_literal, step_error;
+      ASSIGN_OR_RETURN(step_seconds, (ParseSignedLiteral("subquery or range selector",
+                                                         kDurationExpected, &step_literal,
+                                                         &step_error)));
+      if (std::isnan(step_seconds) || step_seconds > kMaxDurationSeconds ||
+          step_seconds < -kMaxDurationSeconds) {
+        return Error(step_error, "duration out of range");
+      }
+      ASSIGN_OR_RETURN(t, Peek());
+      if (step_seconds <= 0) return Error(step_literal, "duration must be greater than 0");
+      if (t->kind != TokenKind::kRightBracket) {
+        if (BinaryPrecedence(t->kind) >= 4) return NotSupported(t->pos, "duration expressions");
+        return Unexpected(*t, "subquery or range", R"("]")");
+      }
+      break;
+    }
     case TokenKind::kAdd:
     case TokenKind::kSub:
     case TokenKind::kMul:
@@ -483,6 +385,15 @@ absl::StatusOr<Parser::ExprPtr> Parser::ParseRange(ExprPtr e) {
       return Unexpected(*t, "subquery or range", R"(":" or "]")");
   }
   const Token close = Consume();
+  if (subquery) {
+    RETURN_IF_ERROR(Nest(open.pos));
+    auto sq = std::make_unique<SubqueryExpr>();
+    sq->expr = std::move(e);
+    sq->range = SecondsToDuration(seconds);
+    sq->step = SecondsToDuration(step_seconds);
+    sq->end_pos = close.end();
+    return sq;
+  }
   const PositionRange brackets{open.pos, close.end()};
   VectorSelector* vs = e->DynCast<VectorSelector>();
   if (vs == nullptr) return Error(brackets, "ranges only allowed for vector selectors");
@@ -508,25 +419,18 @@ absl::Status Parser::ParseOffset(Expr* e) {
   if (seconds > kMaxDurationSeconds || seconds < -kMaxDurationSeconds) {
     return Error(error_range, "duration out of range");
   }
-  VectorSelector* vs;
-  Pos* end;
-  if (auto* v = e->DynCast<VectorSelector>()) {
-    vs = v;
-    end = &v->pos.end;
-  } else if (auto* m = e->DynCast<MatrixSelector>()) {
-    vs = m->vector_selector.get();
-    end = &m->end_pos;
-  } else {
+  std::optional<Modifiers> mods = ModifiersOf(e);
+  if (!mods.has_value()) {
     return Error(e->position_range(),
                  "offset modifier must be preceded by an instant vector selector or range vector "
                  "selector or a subquery");
   }
   // As in Prometheus, a zero offset counts as none and may be set again.
-  if (vs->original_offset != absl::ZeroDuration()) {
+  if (*mods->offset != absl::ZeroDuration()) {
     return Error(e->position_range(), "offset may not be set multiple times");
   }
-  vs->original_offset = SecondsToDuration(seconds);
-  *end = literal.end;
+  *mods->offset = SecondsToDuration(seconds);
+  *mods->end = literal.end;
   return absl::OkStatus();
 }
 
@@ -541,32 +445,19 @@ absl::Status Parser::ParseAt(Expr* e) {
     ASSIGN_OR_RETURN(t, Peek());
     if (t->kind != TokenKind::kRightParen) return Unexpected(*t, "@", "timestamp");
     const Pos end = Consume().end();
-    VectorSelector* vs = nullptr;
-    if (auto* v = e->DynCast<VectorSelector>()) {
-      vs = v;
-      v->pos.end = end;
-    } else if (auto* m = e->DynCast<MatrixSelector>()) {
-      vs = m->vector_selector.get();
-      m->end_pos = end;
-    } else {
-      return Error(e->position_range(),
-                   "@ modifier must be preceded by an instant vector selector or range vector "
-                   "selector or a subquery");
-    }
-    if (vs->timestamp.has_value() || vs->start_or_end != AtModifier::kNone) {
+    std::optional<Modifiers> mods = ModifiersOf(e);
+    if (!mods.has_value()) return Error(e->position_range(), kAtMisplaced);
+    *mods->end = end;
+    if (mods->timestamp->has_value() || *mods->start_or_end != AtModifier::kNone) {
       return Error(e->position_range(), "@ <timestamp> may not be set multiple times");
     }
-    vs->start_or_end = which == TokenKind::kStart ? AtModifier::kStart : AtModifier::kEnd;
+    *mods->start_or_end = which == TokenKind::kStart ? AtModifier::kStart : AtModifier::kEnd;
     return absl::OkStatus();
   }
   PositionRange literal, sign_range;
   ASSIGN_OR_RETURN(double seconds, (ParseSignedLiteral("@", "timestamp", &literal, &sign_range)));
   RETURN_IF_ERROR(SetTimestamp(e, seconds));
-  if (auto* v = e->DynCast<VectorSelector>()) {
-    v->pos.end = literal.end;
-  } else {
-    e->As<MatrixSelector>().end_pos = literal.end;
-  }
+  *ModifiersOf(e)->end = literal.end;
   return absl::OkStatus();
 }
 
@@ -576,54 +467,35 @@ absl::Status Parser::SetTimestamp(Expr* e, double seconds) {
     return Error(e->position_range(),
                  "timestamp out of bounds for @ modifier: " + GoFormatF(seconds));
   }
-  VectorSelector* vs = e->DynCast<VectorSelector>();
-  if (vs == nullptr) {
-    if (auto* m = e->DynCast<MatrixSelector>()) vs = m->vector_selector.get();
-  }
-  if (vs == nullptr) {
-    return Error(e->position_range(),
-                 "@ modifier must be preceded by an instant vector selector or range vector "
-                 "selector or a subquery");
-  }
-  if (vs->timestamp.has_value() || vs->start_or_end != AtModifier::kNone) {
+  std::optional<Modifiers> mods = ModifiersOf(e);
+  if (!mods.has_value()) return Error(e->position_range(), kAtMisplaced);
+  if (mods->timestamp->has_value() || *mods->start_or_end != AtModifier::kNone) {
     return Error(e->position_range(), "@ <timestamp> may not be set multiple times");
   }
   // timestamp.FromFloatSeconds: round(seconds * 1000), saturated.
   const double ms = std::round(seconds * 1000);
   if (ms >= kMaxInt64) {
-    vs->timestamp = std::numeric_limits<int64_t>::max();
+    *mods->timestamp = std::numeric_limits<int64_t>::max();
   } else if (ms <= -kMaxInt64) {
-    vs->timestamp = std::numeric_limits<int64_t>::min();
+    *mods->timestamp = std::numeric_limits<int64_t>::min();
   } else {
-    vs->timestamp = static_cast<int64_t>(ms);
+    *mods->timestamp = static_cast<int64_t>(ms);
   }
   return absl::OkStatus();
 }
 
-// Prometheus's checkAST, for the node kinds built so far.
-absl::Status Parser::Check(const Expr& e) {
-  if (const auto* ms = e.DynCast<MatrixSelector>()) return Check(*ms->vector_selector);
-  const auto* vs = e.DynCast<VectorSelector>();
-  if (vs == nullptr) return absl::OkStatus();
-  if (!vs->name.empty()) {
-    // matchers[0] is the name itself; another __name__ matcher repeats it.
-    for (size_t i = 1; i < vs->matchers.size(); ++i) {
-      const Matcher& m = vs->matchers[i];
-      if (m.name() == kMetricNameLabel) {
-        return Error(vs->pos, fmt::format("metric name must not be set twice: {} or {}",
-                                          GoQuote(vs->name), GoQuote(m.value())));
-      }
-    }
-    return absl::OkStatus();  // the name is a non-empty matcher
-  }
-  // Refuse selectors that would select every series (e.g. through a typo).
-  if (!HasNonEmptyMatcher(vs->matchers)) {
-    return Error(vs->pos, "vector selector must contain at least one non-empty matcher");
+absl::Status Parser::Nest(Pos pos, int n) {
+  depth_ += n;
+  if (depth_ > kMaxNestingDepth) {
+    return Error({pos, pos}, fmt::format("expression nesting is deeper than the maximum of {} levels",
+                                         kMaxNestingDepth));
   }
   return absl::OkStatus();
 }
 
-}  // namespace
+}  // namespace parser_internal
+
+using parser_internal::Parser;
 
 absl::StatusOr<std::vector<Matcher>> ParseMetricSelector(std::string_view input) {
   return Parser(input).MetricSelector();
