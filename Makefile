@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 
-.PHONY: all deps build test test-asan test-tsan check-thread-safety run bench format clean
+.PHONY: all deps build test test-asan test-tsan check-thread-safety fuzz run bench format clean
 
 all: build
 
@@ -41,6 +41,17 @@ test-tsan: deps
 check-thread-safety: deps
 	@bash scripts/check-thread-safety.sh
 
+# The PromQL parser under libFuzzer (clang, ASan+UBSan), briefly, from the
+# seed corpus. FUZZ_SECONDS sets the duration.
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_FUZZ=ON \
+	  -DSTRATA_SANITIZE=address -DSTRATA_BUILD_BENCH=OFF $(CMAKE_ARGS)
+	cmake --build build-fuzz -j $(JOBS) --target promql_parser_fuzz
+	mkdir -p build-fuzz/corpus
+	./build-fuzz/promql_parser_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  build-fuzz/corpus tests/promql/fuzz/corpus
+
 run: build
 	./$(BUILD)/strata
 
@@ -51,4 +62,4 @@ format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz

@@ -128,6 +128,8 @@ class VectorSelector final : public Expr {
   // round(seconds * 1000)).
   std::optional<int64_t> timestamp;
   AtModifier start_or_end = AtModifier::kNone;
+  // Set on the label selector of info(v, {…}), which may match every series.
+  bool bypass_empty_matcher_check = false;
   // From the metric name (or '{') to the end of the last modifier.
   PositionRange pos;
 };

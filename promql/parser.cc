@@ -358,6 +358,10 @@ absl::StatusOr<Parser::ExprPtr> Parser::ParseRange(ExprPtr e) {
       ASSIGN_OR_RETURN(t, Peek());
       if (t->kind == TokenKind::kRightBracket) break;
       if (StartsDurationExpr(t->kind)) return NotSupported(t->pos, "duration expressions");
+      if (!IsNumberOrDuration(t->kind) && t->kind != TokenKind::kAdd &&
+          t->kind != TokenKind::kSub) {
+        return Unexpected(*t, "subquery selector", R"(number, duration, step(), range(), or "]")");
+      }
       PositionRange step_literal, step_error;
       ASSIGN_OR_RETURN(step_seconds, (ParseSignedLiteral("subquery or range selector",
                                                          kDurationExpected, &step_literal,
@@ -370,7 +374,7 @@ absl::StatusOr<Parser::ExprPtr> Parser::ParseRange(ExprPtr e) {
       if (step_seconds <= 0) return Error(step_literal, "duration must be greater than 0");
       if (t->kind != TokenKind::kRightBracket) {
         if (BinaryPrecedence(t->kind) >= 4) return NotSupported(t->pos, "duration expressions");
-        return Unexpected(*t, "subquery or range", R"("]")");
+        return Unexpected(*t, "subquery selector", R"("]")");
       }
       break;
     }

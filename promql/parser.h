@@ -42,19 +42,26 @@ absl::StatusOr<std::vector<Matcher>> ParseMetricSelector(std::string_view input)
 // selector cannot select every series (Prometheus's rule for selectors).
 bool HasNonEmptyMatcher(const std::vector<Matcher>& matchers);
 
-// Parses a PromQL expression and checks it as Prometheus's ParseExpr does.
-// Supported so far: a vector selector with optional range `[5m]`,
-// `offset <duration|number>` (may be negative) and `@ <timestamp>` /
-// `@ start()` / `@ end()`, in any order Prometheus accepts. The result is a
-// VectorSelector or a MatrixSelector. Also checked, as in Prometheus: at
-// least one non-empty matcher ("vector selector must contain at least one
-// non-empty matcher"), the metric name not given twice, range > 0, no offset
-// or @ before a range, offset and @ at most once.
+// Parses a PromQL expression and checks it as Prometheus 3's ParseExpr does
+// (with experimental functions and limitk/limit_ratio enabled, as Strata
+// runs them): number literals (decimal, hex, exponent, Inf, NaN, durations
+// as seconds), string literals, parentheses, unary +/- (folded into number
+// literals), binary operators with Prometheus's precedence and `bool`,
+// `on`/`ignoring`, `group_left`/`group_right`, aggregations with `by` or
+// `without` before or after the arguments, function calls (promql/
+// functions.h), range selectors, subqueries `expr[range:step]`, `offset`
+// and `@ <t>`/`@ start()`/`@ end()` on selectors and subqueries, and
+// comments. Then Prometheus's type checks, in its order.
 //
-// Anything else (numbers, strings, operators, functions, aggregations,
-// subqueries, duration expressions, parentheses) is InvalidArgument
-// "<pos>: parse error: <construct> are not supported yet". Errors the lexer
-// finds first (e.g. a bad character) are still reported as Prometheus does.
+// Not supported (reported as "<pos>: parse error: duration expressions are
+// not supported yet"): the experimental duration expressions (`[5m+1m]`,
+// `offset (1m)`, `step()`, `range()`). The experimental anchored/smoothed
+// modifiers and binop fill modifiers are refused as Prometheus does when
+// their features are off.
+//
+// Nesting (parentheses, operands, arguments, subqueries, and chains of
+// binary operators, which nest the tree as deeply) is limited to 1000
+// levels: deeper input is an InvalidArgument error, never a stack overflow.
 absl::StatusOr<std::unique_ptr<Expr>> ParseExpr(std::string_view input);
 
 }  // namespace strata::promql

@@ -135,6 +135,21 @@ absl::Status Parser::CheckCall(Call& n) {
     }
   }
   const std::string context = fmt::format("call to function \"{}\"", f.name);
+  if (f.name == "info" && got > 1) {
+    Expr& labels = *n.args[1];
+    if (labels.type() != ValueType::kVector) {
+      return Error(n.pos, fmt::format("expected type {} in {}, got {}",
+                                      DocumentedType(ValueType::kVector), context,
+                                      DocumentedType(labels.type())));
+    }
+    auto* vs = labels.DynCast<VectorSelector>();
+    if (vs == nullptr) return Error(labels.position_range(), "expected label selectors only");
+    if (!vs->name.empty()) {
+      return Error(labels.position_range(),
+                   "expected label selectors only, got vector selector instead");
+    }
+    vs->bypass_empty_matcher_check = true;
+  }
   for (int i = 0; i < got; ++i) {
     int t = i;
     if (t >= nargs) {
@@ -200,7 +215,7 @@ absl::Status Parser::Check(Expr& e) {
         return absl::OkStatus();  // the name is a non-empty matcher
       }
       // Refuse selectors that would select every series (e.g. through a typo).
-      if (!HasNonEmptyMatcher(vs.matchers)) {
+      if (!vs.bypass_empty_matcher_check && !HasNonEmptyMatcher(vs.matchers)) {
         return Error(vs.pos, "vector selector must contain at least one non-empty matcher");
       }
       return absl::OkStatus();

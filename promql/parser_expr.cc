@@ -73,6 +73,15 @@ absl::StatusOr<Parser::ExprPtr> Parser::ParseBinary(int min_precedence) {
     auto be = std::make_unique<BinaryExpr>();
     be->op = op.kind;
     RETURN_IF_ERROR(ParseBinaryModifiers(be.get()));
+    {
+      ASSIGN_OR_RETURN(const Token* next, Peek());
+      if (next->kind == TokenKind::kFill || next->kind == TokenKind::kFillLeft ||
+          next->kind == TokenKind::kFillRight) {
+        // Prometheus's default (--enable-feature=promql-binop-fill-modifiers off).
+        return Error({lhs->position_range().start, next->end()},
+                     "binop fill modifiers are experimental and not enabled");
+      }
+    }
     const int next_min = op.kind == TokenKind::kPow ? precedence : precedence + 1;
     ASSIGN_OR_RETURN(be->rhs, ParseBinary(next_min));
     be->lhs = std::move(lhs);
