@@ -101,11 +101,10 @@ class PrometheusE2ETest : public ::testing::Test {
   void StartNodeExporter() {
     // A few collectors keep the scrape fast and the series set stable.
     node_ = std::make_unique<testing::ChildProcess>(
-        std::vector<std::string>{node_exporter_,
-                                 "--web.listen-address=127.0.0.1:" + std::to_string(node_port_),
-                                 "--collector.disable-defaults", "--collector.cpu",
-                                 "--collector.meminfo", "--collector.loadavg",
-                                 "--collector.netdev", "--collector.stat", "--collector.vmstat"},
+        std::vector<std::string>{
+            node_exporter_, "--web.listen-address=127.0.0.1:" + std::to_string(node_port_),
+            "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo",
+            "--collector.loadavg", "--collector.netdev", "--collector.stat", "--collector.vmstat"},
         dir_.path() + "/node.log");
     ASSERT_TRUE(WaitHttpOk(node_port_, "/metrics", 20000)) << "node exporter did not start";
   }
@@ -135,7 +134,8 @@ class PrometheusE2ETest : public ::testing::Test {
       auto res = c.Get("/metrics");
       if (res && res->status == 200) {
         double pending = MetricSum(res->body, "prometheus_remote_storage_samples_pending");
-        double highest = MetricSum(res->body, "prometheus_remote_storage_highest_timestamp_in_seconds");
+        double highest =
+            MetricSum(res->body, "prometheus_remote_storage_highest_timestamp_in_seconds");
         double sent =
             MetricSum(res->body, "prometheus_remote_storage_queue_highest_sent_timestamp_seconds");
         if (pending == 0 && highest > 0 && sent >= highest) return true;
@@ -244,7 +244,8 @@ TEST_F(PrometheusE2ETest, EverySampleArrivesThroughAKillNineRestart) {
     for (size_t i = 0; i < samples.size(); ++i) {
       const auto& [t, v] = samples[i];
       const auto& [gt, gv] = it->second[i];
-      bool same = t == gt && (std::memcmp(&v, &gv, sizeof v) == 0 || (std::isnan(v) && std::isnan(gv)));
+      bool same =
+          t == gt && (std::memcmp(&v, &gv, sizeof v) == 0 || (std::isnan(v) && std::isnan(gv)));
       if (!same && ++mismatched <= 5) {
         ADD_FAILURE() << series << " sample " << i << ": prometheus (" << t << ", " << v
                       << "), strata (" << gt << ", " << gv << ")";
@@ -258,9 +259,10 @@ TEST_F(PrometheusE2ETest, EverySampleArrivesThroughAKillNineRestart) {
   EXPECT_EQ(mismatched, 0u);
   // The node exporter's disappearance is recorded as stale markers.
   EXPECT_GT(stale, 100u);
-  std::printf("e2e: %zu series, %zu samples compared, %zu stale markers, %.0f samples "
-              "failed/retried by prometheus during the outage\n",
-              want.size(), total, stale, failed);
+  std::printf(
+      "e2e: %zu series, %zu samples compared, %zu stale markers, %.0f samples "
+      "failed/retried by prometheus during the outage\n",
+      want.size(), total, stale, failed);
 }
 
 }  // namespace

@@ -54,7 +54,8 @@ TEST(RemoteWriteV2Test, Utf8MetricAndLabelNamesAreAccepted) {
   auto all = env.All();
   ASSERT_EQ(all.size(), 1u);
   EXPECT_THAT(all.begin()->second, ElementsAre(Sample{kNow, 1}));
-  EXPECT_EQ(all.begin()->first, "{\"http.requests.total\", \"service.name\"=\"café\", \"☃\"=\"❄\"}");
+  EXPECT_EQ(all.begin()->first,
+            "{\"http.requests.total\", \"service.name\"=\"café\", \"☃\"=\"❄\"}");
 }
 
 TEST(RemoteWriteV2Test, MetadataIsWrittenOnlyWhenItChanges) {
