@@ -45,37 +45,68 @@ std::unique_ptr<Expr> CloneOrNull(const std::unique_ptr<Expr>& e) {
 
 std::string_view OperatorString(TokenKind k) {
   switch (k) {
-    case TokenKind::kAdd: return "+";
-    case TokenKind::kSub: return "-";
-    case TokenKind::kMul: return "*";
-    case TokenKind::kDiv: return "/";
-    case TokenKind::kMod: return "%";
-    case TokenKind::kPow: return "^";
-    case TokenKind::kEqlc: return "==";
-    case TokenKind::kNeq: return "!=";
-    case TokenKind::kLss: return "<";
-    case TokenKind::kLte: return "<=";
-    case TokenKind::kGtr: return ">";
-    case TokenKind::kGte: return ">=";
-    case TokenKind::kLand: return "and";
-    case TokenKind::kLor: return "or";
-    case TokenKind::kLunless: return "unless";
-    case TokenKind::kAtan2: return "atan2";
-    case TokenKind::kAvg: return "avg";
-    case TokenKind::kBottomk: return "bottomk";
-    case TokenKind::kCount: return "count";
-    case TokenKind::kCountValues: return "count_values";
-    case TokenKind::kGroup: return "group";
-    case TokenKind::kMax: return "max";
-    case TokenKind::kMin: return "min";
-    case TokenKind::kQuantile: return "quantile";
-    case TokenKind::kStddev: return "stddev";
-    case TokenKind::kStdvar: return "stdvar";
-    case TokenKind::kSum: return "sum";
-    case TokenKind::kTopk: return "topk";
-    case TokenKind::kLimitk: return "limitk";
-    case TokenKind::kLimitRatio: return "limit_ratio";
-    default: return "?";
+    case TokenKind::kAdd:
+      return "+";
+    case TokenKind::kSub:
+      return "-";
+    case TokenKind::kMul:
+      return "*";
+    case TokenKind::kDiv:
+      return "/";
+    case TokenKind::kMod:
+      return "%";
+    case TokenKind::kPow:
+      return "^";
+    case TokenKind::kEqlc:
+      return "==";
+    case TokenKind::kNeq:
+      return "!=";
+    case TokenKind::kLss:
+      return "<";
+    case TokenKind::kLte:
+      return "<=";
+    case TokenKind::kGtr:
+      return ">";
+    case TokenKind::kGte:
+      return ">=";
+    case TokenKind::kLand:
+      return "and";
+    case TokenKind::kLor:
+      return "or";
+    case TokenKind::kLunless:
+      return "unless";
+    case TokenKind::kAtan2:
+      return "atan2";
+    case TokenKind::kAvg:
+      return "avg";
+    case TokenKind::kBottomk:
+      return "bottomk";
+    case TokenKind::kCount:
+      return "count";
+    case TokenKind::kCountValues:
+      return "count_values";
+    case TokenKind::kGroup:
+      return "group";
+    case TokenKind::kMax:
+      return "max";
+    case TokenKind::kMin:
+      return "min";
+    case TokenKind::kQuantile:
+      return "quantile";
+    case TokenKind::kStddev:
+      return "stddev";
+    case TokenKind::kStdvar:
+      return "stdvar";
+    case TokenKind::kSum:
+      return "sum";
+    case TokenKind::kTopk:
+      return "topk";
+    case TokenKind::kLimitk:
+      return "limitk";
+    case TokenKind::kLimitRatio:
+      return "limit_ratio";
+    default:
+      return "?";
   }
 }
 
@@ -92,10 +123,14 @@ std::string NumberLiteral::ToString() const {
   if (ec != std::errc()) return fmt::format("{}", val);
   return std::string(buf, end);
 }
-std::unique_ptr<Expr> NumberLiteral::Clone() const { return std::make_unique<NumberLiteral>(*this); }
+std::unique_ptr<Expr> NumberLiteral::Clone() const {
+  return std::make_unique<NumberLiteral>(*this);
+}
 
 std::string StringLiteral::ToString() const { return GoQuote(val); }
-std::unique_ptr<Expr> StringLiteral::Clone() const { return std::make_unique<StringLiteral>(*this); }
+std::unique_ptr<Expr> StringLiteral::Clone() const {
+  return std::make_unique<StringLiteral>(*this);
+}
 
 std::string ParenExpr::ToString() const { return "(" + expr->ToString() + ")"; }
 std::unique_ptr<Expr> ParenExpr::Clone() const {

@@ -84,6 +84,8 @@ absl::Duration SecondsToDuration(double seconds) {
   return absl::Nanoseconds(static_cast<int64_t>(ns));
 }
 
+}  // namespace parser_internal
+
 std::string FormatPosition(std::string_view input, Pos pos) {
   if (input.empty()) return "unknown position";
   if (pos < 0 || static_cast<size_t>(pos) > input.size()) return "invalid position";
@@ -98,6 +100,7 @@ std::string FormatPosition(std::string_view input, Pos pos) {
   return fmt::format("{}:{}", line, pos - last_line_break);
 }
 
+namespace parser_internal {
 
 absl::StatusOr<const Token*> Parser::Peek() {
   if (!lookahead_.has_value()) {
@@ -363,9 +366,9 @@ absl::StatusOr<Parser::ExprPtr> Parser::ParseRange(ExprPtr e) {
         return Unexpected(*t, "subquery selector", R"(number, duration, step(), range(), or "]")");
       }
       PositionRange step_literal, step_error;
-      ASSIGN_OR_RETURN(step_seconds, (ParseSignedLiteral("subquery or range selector",
-                                                         kDurationExpected, &step_literal,
-                                                         &step_error)));
+      ASSIGN_OR_RETURN(step_seconds,
+                       (ParseSignedLiteral("subquery or range selector", kDurationExpected,
+                                           &step_literal, &step_error)));
       if (std::isnan(step_seconds) || step_seconds > kMaxDurationSeconds ||
           step_seconds < -kMaxDurationSeconds) {
         return Error(step_error, "duration out of range");
@@ -491,8 +494,9 @@ absl::Status Parser::SetTimestamp(Expr* e, double seconds) {
 absl::Status Parser::Nest(Pos pos, int n) {
   depth_ += n;
   if (depth_ > kMaxNestingDepth) {
-    return Error({pos, pos}, fmt::format("expression nesting is deeper than the maximum of {} levels",
-                                         kMaxNestingDepth));
+    return Error({pos, pos},
+                 fmt::format("expression nesting is deeper than the maximum of {} levels",
+                             kMaxNestingDepth));
   }
   return absl::OkStatus();
 }

@@ -64,6 +64,10 @@ bool HasNonEmptyMatcher(const std::vector<Matcher>& matchers);
 // levels: deeper input is an InvalidArgument error, never a stack overflow.
 absl::StatusOr<std::unique_ptr<Expr>> ParseExpr(std::string_view input);
 
+// "line:col" of byte offset `pos` in `input` (both 1-based, col in bytes),
+// as Prometheus prints positions in errors and annotations.
+std::string FormatPosition(std::string_view input, Pos pos);
+
 }  // namespace strata::promql
 
 #endif  // STRATA_PROMQL_PARSER_H_

@@ -15,8 +15,8 @@ namespace {
 // set operator may name a label in a grouping list.
 bool IsLabelWord(TokenKind k) {
   return IsMetricIdentifier(k) || IsKeyword(k) || IsAggregator(k) || k == TokenKind::kBool ||
-         k == TokenKind::kGroupLeft || k == TokenKind::kGroupRight ||
-         k == TokenKind::kIgnoring || k == TokenKind::kOn;
+         k == TokenKind::kGroupLeft || k == TokenKind::kGroupRight || k == TokenKind::kIgnoring ||
+         k == TokenKind::kOn;
 }
 
 bool ValidUtf8(std::string_view s) {

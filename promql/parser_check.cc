@@ -40,9 +40,9 @@ absl::Status Parser::ExpectType(Expr& e, ValueType want, std::string_view contex
   RETURN_IF_ERROR(Check(e));
   const ValueType got = e.type();
   if (got != want) {
-    return Error(e.position_range(), fmt::format("expected type {} in {}, got {}",
-                                                 DocumentedType(want), context,
-                                                 DocumentedType(got)));
+    return Error(e.position_range(),
+                 fmt::format("expected type {} in {}, got {}", DocumentedType(want), context,
+                             DocumentedType(got)));
   }
   return absl::OkStatus();
 }
@@ -59,8 +59,7 @@ absl::Status Parser::CheckBinary(BinaryExpr& n) {
     for (r.start = n.lhs->position_range().end; r.start < limit && IsSpace(input_[r.start]);
          ++r.start) {
     }
-    for (r.end = n.rhs->position_range().start - 1; r.end > 0 && IsSpace(input_[r.end]);
-         --r.end) {
+    for (r.end = n.rhs->position_range().start - 1; r.end > 0 && IsSpace(input_[r.end]); --r.end) {
     }
     return r;
   };
@@ -77,9 +76,9 @@ absl::Status Parser::CheckBinary(BinaryExpr& n) {
     for (const std::string& l1 : vm.matching_labels) {
       for (const std::string& l2 : vm.include) {
         if (l1 == l2) {
-          return Error(op_range(),
-                       fmt::format("label {} must not occur in ON and GROUP clause at once",
-                                   GoQuote(l1)));
+          return Error(
+              op_range(),
+              fmt::format("label {} must not occur in ON and GROUP clause at once", GoQuote(l1)));
         }
       }
     }
@@ -138,9 +137,9 @@ absl::Status Parser::CheckCall(Call& n) {
   if (f.name == "info" && got > 1) {
     Expr& labels = *n.args[1];
     if (labels.type() != ValueType::kVector) {
-      return Error(n.pos, fmt::format("expected type {} in {}, got {}",
-                                      DocumentedType(ValueType::kVector), context,
-                                      DocumentedType(labels.type())));
+      return Error(n.pos,
+                   fmt::format("expected type {} in {}, got {}", DocumentedType(ValueType::kVector),
+                               context, DocumentedType(labels.type())));
     }
     auto* vs = labels.DynCast<VectorSelector>();
     if (vs == nullptr) return Error(labels.position_range(), "expected label selectors only");
