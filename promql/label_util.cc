@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack
 #include "xxhash.h"
 
 namespace strata::promql {
