@@ -1,0 +1,252 @@
+// Evaluator: dispatch, the per-step driver, literals, operators and
+// aggregations. See evaluator.h for the model.
+#include "promql/evaluator.h"
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+#include "absl/container/flat_hash_map.h"
+#include "fmt/format.h"
+#include "promql/aggregate.h"
+#include "promql/binop.h"
+#include "tsdb/base/status_macros.h"
+
+namespace strata::promql {
+
+bool IsStaleNaN(double v) { return std::bit_cast<uint64_t>(v) == kStaleNaNBits; }
+
+int64_t DurationMs(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
+
+absl::Status EvalContext::AddSamples(int64_t n) {
+  if (max_samples > 0 && current_samples + n > max_samples) {
+    return absl::ResourceExhaustedError(
+        "query processing would load too many samples into memory in query execution");
+  }
+  current_samples += n;
+  if (current_samples > peak_samples) peak_samples = current_samples;
+  return absl::OkStatus();
+}
+
+absl::Status EvalContext::CheckLimits() {
+  if ((++checks & 255) != 0) return absl::OkStatus();
+  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+    return absl::CancelledError("query was canceled in query execution");
+  }
+  if (absl::Now() > deadline) {
+    return absl::DeadlineExceededError("query timed out in query execution");
+  }
+  return absl::OkStatus();
+}
+
+std::span<const FPoint> WindowOf(const std::vector<FPoint>& all, int64_t lo, int64_t hi,
+                                 size_t* first) {
+  size_t b = *first;
+  while (b < all.size() && all[b].t <= lo) ++b;
+  *first = b;
+  size_t e = b;
+  while (e < all.size() && all[e].t <= hi) ++e;
+  return std::span<const FPoint>(all.data() + b, e - b);
+}
+
+int64_t Evaluator::SelectorTime(int64_t ts, const std::optional<int64_t>& at,
+                                AtModifier start_or_end, absl::Duration offset) const {
+  int64_t base = ts;
+  if (start_or_end == AtModifier::kStart) {
+    base = ctx_->query_start;
+  } else if (start_or_end == AtModifier::kEnd) {
+    base = ctx_->query_end;
+  } else if (at.has_value()) {
+    base = *at;
+  }
+  return base - DurationMs(offset);
+}
+
+absl::StatusOr<Value> Evaluator::Eval(const Expr& e) {
+  RETURN_IF_ERROR(ctx_->CheckLimits());
+  switch (e.kind()) {
+    case NodeKind::kNumberLiteral:
+      return EvalNumberLiteral(e.As<NumberLiteral>());
+    case NodeKind::kStringLiteral:
+      return EvalStringLiteral(e.As<StringLiteral>());
+    case NodeKind::kParenExpr:
+      return Eval(*e.As<ParenExpr>().expr);
+    case NodeKind::kUnaryExpr:
+      return EvalUnary(e.As<UnaryExpr>());
+    case NodeKind::kBinaryExpr:
+      return EvalBinary(e.As<BinaryExpr>());
+    case NodeKind::kAggregateExpr:
+      return EvalAggregate(e.As<AggregateExpr>());
+    case NodeKind::kCall:
+      return EvalCall(e.As<Call>());
+    case NodeKind::kVectorSelector:
+      return EvalVectorSelector(e.As<VectorSelector>());
+    case NodeKind::kMatrixSelector:
+      return EvalMatrixSelector(e.As<MatrixSelector>());
+    case NodeKind::kSubqueryExpr:
+      return EvalSubquery(e.As<SubqueryExpr>());
+    case NodeKind::kStepInvariantExpr:
+    case NodeKind::kDurationExpr:
+      break;
+  }
+  return absl::UnimplementedError(fmt::format("unhandled expression: {}", e.ToString()));
+}
+
+absl::StatusOr<Value> Evaluator::ScalarSeries(const std::function<double(int64_t ts)>& value_at) {
+  const int64_t n = num_steps();
+  RETURN_IF_ERROR(ctx_->AddSamples(n));
+  Series s;
+  s.floats.reserve(n);
+  for (int64_t ts = start_; ts <= end_; ts += interval_) s.floats.push_back({ts, value_at(ts)});
+  Matrix m;
+  m.push_back(std::move(s));
+  return Value(std::move(m));
+}
+
+absl::StatusOr<Value> Evaluator::EvalNumberLiteral(const NumberLiteral& e) {
+  const double v = e.val;
+  return ScalarSeries([v](int64_t) { return v; });
+}
+
+absl::StatusOr<Value> Evaluator::EvalStringLiteral(const StringLiteral& e) {
+  return Value(String{start_, e.val});
+}
+
+absl::StatusOr<Value> Evaluator::EvalUnary(const UnaryExpr& e) {
+  ASSIGN_OR_RETURN(Value v, Eval(*e.expr));
+  if (e.op != TokenKind::kSub) return v;
+  Matrix& m = std::get<Matrix>(v);
+  const bool vector = e.expr->type() == ValueType::kVector;
+  for (Series& s : m) {
+    for (FPoint& p : s.floats) p.f = -p.f;
+    if (vector) s.drop_name = true;
+  }
+  return v;
+}
+
+absl::StatusOr<Matrix> Evaluator::RangeEval(std::span<const Matrix* const> args,
+                                            const StepFn& step_fn) {
+  const size_t nargs = args.size();
+  std::vector<Vector> in(nargs);
+  // Per argument and series: index of the next point to take.
+  std::vector<std::vector<size_t>> cursor(nargs);
+  for (size_t i = 0; i < nargs; ++i) cursor[i].assign(args[i]->size(), 0);
+
+  const bool instant = start_ == end_;
+  Matrix out_series;
+  // Output series by label hash, and the step each was last written at.
+  absl::flat_hash_map<uint64_t, std::pair<size_t, int64_t>> index;
+  Vector out;
+  for (int64_t ts = start_; ts <= end_; ts += interval_) {
+    RETURN_IF_ERROR(ctx_->CheckLimits());
+    for (size_t i = 0; i < nargs; ++i) {
+      Vector& v = in[i];
+      v.clear();
+      const Matrix& m = *args[i];
+      for (size_t j = 0; j < m.size(); ++j) {
+        const std::vector<FPoint>& pts = m[j].floats;
+        size_t& c = cursor[i][j];
+        if (c < pts.size() && pts[c].t == ts) {
+          v.push_back(Sample{m[j].metric, ts, pts[c].f, m[j].drop_name});
+          ++c;
+        }
+      }
+    }
+    out.clear();
+    RETURN_IF_ERROR(step_fn(ts, in, &out));
+    RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(out.size())));
+    if (instant) {
+      out_series.reserve(out.size());
+      for (Sample& s : out) {
+        Series series{std::move(s.metric), {FPoint{ts, s.f}}, s.drop_name};
+        out_series.push_back(std::move(series));
+      }
+      break;
+    }
+    for (Sample& s : out) {
+      const uint64_t h = s.metric.Hash();
+      auto [it, inserted] = index.try_emplace(h, out_series.size(), ts);
+      if (inserted) {
+        Series series;
+        series.metric = std::move(s.metric);
+        series.drop_name = s.drop_name;
+        out_series.push_back(std::move(series));
+      } else {
+        if (it->second.second == ts) {
+          return absl::FailedPreconditionError(
+              "vector cannot contain metrics with the same labelset");
+        }
+        it->second.second = ts;
+      }
+      out_series[it->second.first].floats.push_back(FPoint{ts, s.f});
+    }
+  }
+  return out_series;
+}
+
+absl::StatusOr<Value> Evaluator::EvalBinary(const BinaryExpr& e) {
+  const ValueType lt = e.lhs->type(), rt = e.rhs->type();
+  ASSIGN_OR_RETURN(Value lv, Eval(*e.lhs));
+  ASSIGN_OR_RETURN(Value rv, Eval(*e.rhs));
+  const Matrix* args[2] = {&std::get<Matrix>(lv), &std::get<Matrix>(rv)};
+  Annotations* annos = &ctx_->annotations;
+
+  if (lt == ValueType::kScalar && rt == ValueType::kScalar) {
+    const TokenKind op = e.op;
+    ASSIGN_OR_RETURN(Matrix m, RangeEval(args, [op](int64_t ts, std::span<const Vector> in,
+                                                    Vector* out) {
+                       out->push_back(Sample{Labels(), ts, ScalarBinop(op, in[0][0].f, in[1][0].f)});
+                       return absl::OkStatus();
+                     }));
+    return Value(std::move(m));
+  }
+  if (lt == ValueType::kVector && rt == ValueType::kVector) {
+    auto scratch = NewBinopScratch();
+    ASSIGN_OR_RETURN(Matrix m, RangeEval(args, [&](int64_t ts, std::span<const Vector> in,
+                                                   Vector* out) {
+                       return VectorVectorBinop(e, in[0], in[1], ts, scratch.get(), annos, out);
+                     }));
+    return Value(std::move(m));
+  }
+  const bool scalar_on_left = lt == ValueType::kScalar;
+  ASSIGN_OR_RETURN(Matrix m, RangeEval(args, [&](int64_t ts, std::span<const Vector> in,
+                                                 Vector* out) {
+                     const Vector& v = scalar_on_left ? in[1] : in[0];
+                     const double s = scalar_on_left ? in[0][0].f : in[1][0].f;
+                     return VectorScalarBinop(e, v, s, scalar_on_left, ts, annos, out);
+                   }));
+  return Value(std::move(m));
+}
+
+absl::StatusOr<Value> Evaluator::EvalAggregate(const AggregateExpr& e) {
+  std::string label;
+  Value param_value;
+  std::vector<const Matrix*> args;
+  if (e.param != nullptr) {
+    ASSIGN_OR_RETURN(param_value, Eval(*e.param));
+    if (auto* s = std::get_if<String>(&param_value)) {
+      label = s->v;
+    } else {
+      args.push_back(&std::get<Matrix>(param_value));
+    }
+  }
+  ASSIGN_OR_RETURN(Value inner, Eval(*e.expr));
+  args.push_back(&std::get<Matrix>(inner));
+  const bool has_scalar_param = args.size() == 2;
+
+  auto scratch = NewAggregateScratch();
+  ASSIGN_OR_RETURN(
+      Matrix m, RangeEval(args, [&](int64_t ts, std::span<const Vector> in, Vector* out) {
+        AggregateStep step;
+        step.expr = &e;
+        step.ts = ts;
+        step.param = has_scalar_param ? in[0][0].f : 0;
+        step.label = label;
+        step.query = ctx_->query;
+        step.annotations = &ctx_->annotations;
+        return Aggregate(step, in[has_scalar_param ? 1 : 0], scratch.get(), out);
+      }));
+  return Value(std::move(m));
+}
+
+}  // namespace strata::promql
