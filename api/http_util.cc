@@ -357,15 +357,19 @@ void RespondApiError(httplib::Response* res, ApiErrorType type, std::string_view
 
 ApiSuccess::ApiSuccess() : body_(R"({"status":"success","data":)"), writer_(&body_) {}
 
-void ApiSuccess::Send(httplib::Response* res, std::span<const std::string> warnings) {
-  if (!warnings.empty()) {
-    body_.append(R"(,"warnings":[)");
-    for (size_t i = 0; i < warnings.size(); ++i) {
+void ApiSuccess::Send(httplib::Response* res, std::span<const std::string> warnings,
+                      std::span<const std::string> infos) {
+  auto append_list = [&](std::string_view key, std::span<const std::string> list) {
+    if (list.empty()) return;
+    body_.append(",\"").append(key).append("\":[");
+    for (size_t i = 0; i < list.size(); ++i) {
       if (i > 0) body_.push_back(',');
-      AppendJsonString(&body_, warnings[i]);
+      AppendJsonString(&body_, list[i]);
     }
     body_.push_back(']');
-  }
+  };
+  append_list("warnings", warnings);
+  append_list("infos", infos);
   body_.push_back('}');
   res->status = 200;
   res->body = std::move(body_);

@@ -123,8 +123,10 @@ class ApiSuccess {
  public:
   ApiSuccess();
   JsonWriter& data() { return writer_; }
-  // Finishes the envelope and moves it into `res` with status 200.
-  void Send(httplib::Response* res, std::span<const std::string> warnings = {});
+  // Finishes the envelope ("warnings" and "infos" only when non-empty) and
+  // moves it into `res` with status 200.
+  void Send(httplib::Response* res, std::span<const std::string> warnings = {},
+            std::span<const std::string> infos = {});
 
  private:
   std::string body_;

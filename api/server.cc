@@ -177,6 +177,8 @@ class HttpServer::Impl {
   const size_t write_body_limit_;
   RemoteWriteHandler remote_write_;
   MetadataApi metadata_api_;
+  RealClock real_clock_;
+  QueryApi query_api_;
   SelfMetrics metrics_;
   std::vector<Route> routes_;
   Core core_;
@@ -199,6 +201,7 @@ HttpServer::Impl::Impl(DB* db, Logger* logger, ServerOptions options)
       remote_write_(
           db, RemoteWriteOptions{.max_decoded_bytes = options_.remote_write_max_decoded_bytes}),
       metadata_api_(db, CompiledBuildInfo()),
+      query_api_(db, options_.clock != nullptr ? options_.clock : &real_clock_, options_.query),
       metrics_(db, &remote_write_),
       core_(this) {
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -251,8 +254,18 @@ void HttpServer::Impl::AddRoutes() {
   auto api = [this](void (MetadataApi::*fn)(const ApiRequest&, httplib::Response*)) {
     return [this, fn](const ApiRequest& r, httplib::Response* res) { (metadata_api_.*fn)(r, res); };
   };
+  auto query = [this](void (QueryApi::*fn)(const ApiRequest&, httplib::Response*)) {
+    return [this, fn](const ApiRequest& r, httplib::Response* res) { (query_api_.*fn)(r, res); };
+  };
   routes_ = {
       {"/api/v1/write", "/api/v1/write", false, PostMode::kRemoteWrite, false, nullptr},
+      {"/api/v1/query", "/api/v1/query", true, PostMode::kForm, true, query(&QueryApi::Query)},
+      {"/api/v1/query_range", "/api/v1/query_range", true, PostMode::kForm, true,
+       query(&QueryApi::QueryRange)},
+      {"/api/v1/format_query", "/api/v1/format_query", true, PostMode::kForm, true,
+       query(&QueryApi::FormatQuery)},
+      {"/api/v1/parse_query", "/api/v1/parse_query", true, PostMode::kForm, true,
+       query(&QueryApi::ParseQuery)},
       {"/api/v1/series", "/api/v1/series", true, PostMode::kForm, true, api(&MetadataApi::Series)},
       {"/api/v1/labels", "/api/v1/labels", true, PostMode::kForm, true,
        api(&MetadataApi::LabelNames)},
@@ -287,6 +300,8 @@ void HttpServer::Impl::AddRoutes() {
          res->set_content(
              "Strata: a long-term store for Prometheus metrics.\n"
              "Remote write: POST /api/v1/write\n"
+             "PromQL: /api/v1/query /api/v1/query_range /api/v1/format_query "
+             "/api/v1/parse_query\n"
              "Prometheus API: /api/v1/series /api/v1/labels /api/v1/label/<name>/values "
              "/api/v1/metadata /api/v1/status/buildinfo /api/v1/status/tsdb\n"
              "Operations: /-/healthy /-/ready /metrics\n",

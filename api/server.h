@@ -49,6 +49,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "api/query_api.h"
 #include "tsdb/base/logger.h"
 #include "tsdb/db.h"
 
@@ -77,6 +78,10 @@ struct ServerOptions {
   // At shutdown, how long in-flight requests may take before their
   // connections are shut down.
   absl::Duration shutdown_grace = absl::Seconds(30);
+  // PromQL engine limits and the number of queries evaluated at once.
+  QueryApiOptions query;
+  // The clock for the default `time` of instant queries; null: the real one.
+  const Clock* clock = nullptr;
 };
 
 class HttpServer {

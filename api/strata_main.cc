@@ -16,10 +16,12 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include "CLI/CLI.hpp"
 #include "api/server.h"
 #include "fmt/format.h"
+#include "promql/strconv.h"
 #include "tsdb/base/logger.h"
 #include "tsdb/db.h"
 
@@ -55,6 +57,10 @@ int main(int argc, char** argv) {
   size_t max_decoded_bytes = 32 << 20;
   size_t max_connections = 512;
   std::string log_level = "info";
+  std::string query_timeout = "2m";
+  std::string query_lookback = "5m";
+  int64_t query_max_samples = 50'000'000;
+  int query_max_concurrency = 20;
   app.add_option("--listen-address", listen_address, "Address to listen on for HTTP")
       ->capture_default_str();
   app.add_option("--storage.path", storage_path, "Data directory")->capture_default_str();
@@ -77,6 +83,19 @@ int main(int argc, char** argv) {
                  "Maximum number of simultaneous HTTP connections (one thread each)")
       ->check(CLI::Range(size_t{1}, size_t{65536}))
       ->capture_default_str();
+  app.add_option("--query.timeout", query_timeout, "Longest a query may take before it is aborted")
+      ->capture_default_str();
+  app.add_option("--query.lookback-delta", query_lookback,
+                 "How far back an instant selector looks for a sample")
+      ->capture_default_str();
+  app.add_option("--query.max-samples", query_max_samples,
+                 "Most samples a single query may hold in memory at once")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--query.max-concurrency", query_max_concurrency,
+                 "Queries evaluated at once; more wait in a queue")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
   app.add_option("--log.level", log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
@@ -92,6 +111,20 @@ int main(int argc, char** argv) {
   server_options.listen_address = listen_address;
   server_options.max_connections = max_connections;
   server_options.remote_write_max_decoded_bytes = max_decoded_bytes;
+  for (auto [flag, text, out] :
+       {std::tuple{"--query.timeout", &query_timeout, &server_options.query.engine.timeout},
+        std::tuple{"--query.lookback-delta", &query_lookback,
+                   &server_options.query.engine.lookback_delta}}) {
+    absl::StatusOr<absl::Duration> d = strata::promql::ParseDuration(*text);
+    if (!d.ok() || *d <= absl::ZeroDuration()) {
+      std::fprintf(stderr, "strata: invalid %s %s (want a duration such as 2m)\n", flag,
+                   text->c_str());
+      return 2;
+    }
+    *out = *d;
+  }
+  server_options.query.engine.max_samples = query_max_samples;
+  server_options.query.max_concurrency = query_max_concurrency;
   {
     std::string host;
     int port = 0;
