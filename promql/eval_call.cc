@@ -36,7 +36,25 @@ Labels LabelsForAbsent(const Expr& arg) {
   return b.Build();
 }
 
+// Go's math.Min and math.Max: NaN wins, and -0 is below +0.
+double GoMin(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return NAN;
+  if (a == 0 && b == 0) return std::signbit(a) ? a : b;
+  return a < b ? a : b;
+}
+double GoMax(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return NAN;
+  if (a == 0 && b == 0) return std::signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+
 }  // namespace
+
+const Expr& Unparen(const Expr& e) {
+  const Expr* p = &e;
+  while (const auto* paren = p->DynCast<ParenExpr>()) p = paren->expr.get();
+  return *p;
+}
 
 absl::StatusOr<Value> Evaluator::EvalCall(const Call& e) {
   const std::string_view name = e.func->name;
@@ -48,6 +66,21 @@ absl::StatusOr<Value> Evaluator::EvalCall(const Call& e) {
   if (name == "timestamp") return EvalTimestamp(e);
   if (name == "absent") return EvalAbsent(e);
   if (name == "absent_over_time") return EvalAbsentOverTime(e);
+  if (name == "min_of" || name == "max_of") return EvalMinMaxOf(e, name == "min_of");
+  // The query's own step, range, start and end, in seconds (an instant
+  // query has no step and an empty range).
+  if (name == "step") {
+    const double step = ctx_->query_start == ctx_->query_end ? 0 : ctx_->query_step_ms / 1000.0;
+    return ScalarSeries([step](int64_t) { return step; });
+  }
+  if (name == "range") {
+    const double range = (ctx_->query_end - ctx_->query_start) / 1000.0;
+    return ScalarSeries([range](int64_t) { return range; });
+  }
+  if (name == "start" || name == "end") {
+    const double t = (name == "start" ? ctx_->query_start : ctx_->query_end) / 1000.0;
+    return ScalarSeries([t](int64_t) { return t; });
+  }
   for (size_t i = 0; i < e.args.size(); ++i) {
     if (e.args[i]->type() == ValueType::kMatrix) return EvalRangeFunction(e, i);
   }
@@ -109,7 +142,7 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
   fctx.call = &e;
   fctx.query = ctx_->query;
   fctx.annotations = &ctx_->annotations;
-  const Expr& arg = *e.args[matrix_arg];
+  const Expr& arg = Unparen(*e.args[matrix_arg]);
   fctx.range_is_subquery = arg.kind() == NodeKind::kSubqueryExpr;
   const RangeArg ra = RangeArgOf(arg);
   Matrix out;
@@ -152,7 +185,8 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
   return Value(std::move(out));
 }
 
-Evaluator::RangeArg Evaluator::RangeArgOf(const Expr& arg) {
+Evaluator::RangeArg Evaluator::RangeArgOf(const Expr& wrapped) {
+  const Expr& arg = Unparen(wrapped);
   RangeArg ra;
   if (const auto* ms = arg.DynCast<MatrixSelector>()) {
     const VectorSelector& vs = *ms->vector_selector;
@@ -171,8 +205,9 @@ Evaluator::RangeArg Evaluator::RangeArgOf(const Expr& arg) {
 }
 
 absl::Status Evaluator::ForEachRangeSeries(
-    const Expr& arg, const RangeArg& ra,
+    const Expr& wrapped, const RangeArg& ra,
     const std::function<absl::Status(const Labels&, const std::vector<FPoint>&, bool)>& fn) {
+  const Expr& arg = Unparen(wrapped);
   if (const auto* ms = arg.DynCast<MatrixSelector>()) {
     const int64_t first = SelectorTime(start_, *ra.at, ra.start_or_end, ra.offset);
     const int64_t last = SelectorTime(end_, *ra.at, ra.start_or_end, ra.offset);
@@ -186,7 +221,7 @@ absl::Status Evaluator::ForEachRangeSeries(
 }
 
 absl::StatusOr<Value> Evaluator::EvalTimestamp(const Call& e) {
-  const Expr* arg = e.args[0].get();
+  const Expr* arg = &Unparen(*e.args[0]);
   if (const auto* vs = arg->DynCast<VectorSelector>()) {
     return EvalInstantSelector(*vs, /*sample_timestamps=*/true);  // the samples' own times
   }
@@ -241,6 +276,19 @@ absl::StatusOr<Value> Evaluator::EvalAbsentOverTime(const Call& e) {
     out.push_back(std::move(result));
   }
   return Value(std::move(out));
+}
+
+absl::StatusOr<Value> Evaluator::EvalMinMaxOf(const Call& e, bool min) {
+  ASSIGN_OR_RETURN(Value a, Eval(*e.args[0]));
+  ASSIGN_OR_RETURN(Value b, Eval(*e.args[1]));
+  const Matrix* args[2] = {&std::get<Matrix>(a), &std::get<Matrix>(b)};
+  ASSIGN_OR_RETURN(Matrix m,
+                   RangeEval(args, [min](int64_t ts, std::span<const Vector> in, Vector* out) {
+                     const double x = in[0][0].f, y = in[1][0].f;
+                     out->push_back(Sample{Labels(), ts, min ? GoMin(x, y) : GoMax(x, y)});
+                     return absl::OkStatus();
+                   }));
+  return Value(std::move(m));
 }
 
 absl::StatusOr<Value> Evaluator::EvalScalarFunction(const Call& e) {

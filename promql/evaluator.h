@@ -47,6 +47,7 @@ struct EvalContext {
   std::string_view query;
   int64_t query_start = 0;  // for `@ start()`
   int64_t query_end = 0;    // for `@ end()`
+  int64_t query_step_ms = 0;  // a range query's step (step())
   int64_t lookback_ms = 5 * 60 * 1000;
   int64_t default_subquery_step_ms = 60 * 1000;
   int64_t max_samples = 0;
@@ -105,6 +106,7 @@ class Evaluator {
   absl::StatusOr<Value> EvalAbsent(const Call& e);
   absl::StatusOr<Value> EvalAbsentOverTime(const Call& e);
   absl::StatusOr<Value> EvalScalarFunction(const Call& e);
+  absl::StatusOr<Value> EvalMinMaxOf(const Call& e, bool min);
   absl::StatusOr<Value> ScalarSeries(const std::function<double(int64_t ts)>& value_at);
 
   // A range-vector argument (matrix selector or subquery): its range, @ and
@@ -170,6 +172,9 @@ std::span<const FPoint> WindowOf(const std::vector<FPoint>& all, int64_t lo, int
                                  size_t* first);
 
 int64_t DurationMs(absl::Duration d);
+
+// `e` without enclosing parentheses.
+const Expr& Unparen(const Expr& e);
 
 }  // namespace strata::promql
 

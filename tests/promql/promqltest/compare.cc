@@ -13,7 +13,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_join.h"
+#include "re2/re2.h"
 #include "tests/promql/promqltest/text_util.h"
+#include "tsdb/labels/labels.h"
 
 namespace strata::promqltest {
 namespace {
@@ -202,10 +204,20 @@ std::string FormatFloat(double v) {
   return std::string(buf, r.ptr);
 }
 
+// The engine's annotations end in the position of the expression they are
+// about, " (1:25)", as Prometheus's HTTP API prints them; test.go compares
+// them without it.
+std::vector<std::string> WithoutPositions(const std::vector<std::string>& list) {
+  static const LazyRE2 kPosition = {R"( \(\d+:\d+\)$)"};
+  std::vector<std::string> out = list;
+  for (std::string& s : out) RE2::Replace(&s, *kPosition, "");
+  return out;
+}
+
 absl::Status CheckAnnotations(const EvalCmd& cmd, std::string_view expr,
                               const promql::Annotations& annotations) {
-  const std::vector<std::string>& warnings = annotations.warnings();
-  const std::vector<std::string>& infos = annotations.infos();
+  const std::vector<std::string> warnings = WithoutPositions(annotations.warnings());
+  const std::vector<std::string> infos = WithoutPositions(annotations.infos());
   if (cmd.warn && warnings.empty()) {
     return Fail(Cat("expected warnings evaluating query ", Quote(expr), " (line ", cmd.line,
                     ") but got none"));
@@ -247,18 +259,20 @@ absl::Status CompareResult(const EvalCmd& cmd, const promql::Value& result) {
 }
 
 absl::Status CheckExpectedFailure(const EvalCmd& cmd, std::string_view error_text) {
+  // Go's regexp reads each invalid UTF-8 byte as U+FFFD, which `.` matches.
+  const std::string error_runes = ReplaceInvalidUtf8(error_text);
   if (!cmd.expected_fail_message.empty() && cmd.expected_fail_message != error_text) {
     return Fail(Cat("expected error ", Quote(cmd.expected_fail_message), " evaluating query ",
                     Quote(cmd.expr), " (line ", cmd.line, "), but got: ", error_text));
   }
   if (cmd.expected_fail_regexp != nullptr &&
-      !RE2::PartialMatch(error_text, *cmd.expected_fail_regexp)) {
+      !RE2::PartialMatch(error_runes, *cmd.expected_fail_regexp)) {
     return Fail(Cat("expected error matching pattern ", Quote(cmd.expected_fail_regexp->pattern()),
                     " evaluating query ", Quote(cmd.expr), " (line ", cmd.line,
                     "), but got: ", error_text));
   }
   const std::vector<Expectation>& fail = cmd.Expects(ExpectKind::kFail);
-  if (!fail.empty() && !fail[0].Matches(error_text)) {
+  if (!fail.empty() && !fail[0].Matches(fail[0].regex == nullptr ? error_text : error_runes)) {
     return Fail(Cat("expected error matching ",
                     Quote(fail[0].regex == nullptr ? fail[0].message : fail[0].regex->pattern()),
                     " evaluating query ", Quote(cmd.expr), " (line ", cmd.line,
