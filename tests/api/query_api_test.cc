@@ -205,6 +205,17 @@ TEST(QueryApiLimitsTest, MaxSamplesGivesExecutionError) {
   server.Shutdown();
 }
 
+TEST_F(QueryApiTest, TimeoutGivesTimeoutError) {
+  // 10,000 steps of 1 s with a 1 µs budget: the deadline passes long before
+  // the evaluation ends.
+  auto [code, body] =
+      Get("/api/v1/query_range?query=sum(up)&start=1000&end=11000&step=1&timeout=0.000001");
+  EXPECT_EQ(code, 503);
+  EXPECT_EQ(body,
+            R"({"status":"error","errorType":"timeout","error":"query timed out in query )"
+            R"(execution"})");
+}
+
 TEST_F(QueryApiTest, ConcurrentQueriesAllAnswer) {
   constexpr int kThreads = 8, kQueries = 20;
   std::atomic<int> good{0};
