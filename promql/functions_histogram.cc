@@ -1,10 +1,11 @@
 // The histogram functions of PromQL over classic histograms (series of
-// cumulative bucket counts with an `le` label): histogram_quantile and
-// histogram_fraction, as Prometheus 3's promql/functions.go, engine.go
-// (resetHistograms) and quantile.go (BucketQuantile, BucketFraction) compute
-// them, with their annotations. histogram_count/sum/avg/stddev/stdvar read
-// only native histograms, which Strata does not store yet: over float
-// samples they return nothing, as Prometheus does.
+// cumulative bucket counts with an `le` label): histogram_quantile,
+// histogram_quantiles and histogram_fraction, as Prometheus 3's
+// promql/functions.go, engine.go (resetHistograms) and quantile.go
+// (BucketQuantile, BucketFraction) compute them, with their annotations.
+// histogram_count/sum/avg/stddev/stdvar read only native histograms, which
+// Strata does not store yet: over float samples they return nothing, as
+// Prometheus does.
 //
 // Buckets are grouped by their labels without `le`. The output keeps
 // __name__ and marks it for removal (Prometheus 3 with delayed name
@@ -28,6 +29,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "promql/function_impls.h"
+#include "promql/label_util.h"
 
 namespace strata::promql {
 namespace {
@@ -148,35 +150,48 @@ bool AlmostEqual(double a, double b, double epsilon) {
   return diff / std::min(abs_sum, std::numeric_limits<double>::max()) < epsilon;
 }
 
-// Sorts by upper bound and merges buckets with equal bounds.
-void SortAndCoalesce(std::vector<Bucket>* buckets) {
+void SortBuckets(std::vector<Bucket>* buckets) {
   std::stable_sort(buckets->begin(), buckets->end(),
                    [](const Bucket& a, const Bucket& b) { return a.upper_bound < b.upper_bound; });
+}
+
+// Merges the buckets of sorted `b` with equal bounds into a prefix of it, and
+// returns that prefix. As Go's coalesceBuckets, the elements past the prefix
+// keep their old values and stay in the caller's vector: histogram_quantiles
+// runs BucketQuantile once per quantile over the same buckets, and
+// Prometheus then sorts and merges those leftovers again (which changes the
+// counts when two `le` values spell the same bound); keeping them reproduces
+// its results exactly.
+std::span<Bucket> Coalesce(std::span<Bucket> b) {
+  Bucket last = b[0];
   size_t n = 0;
-  for (size_t i = 1; i < buckets->size(); ++i) {
-    if ((*buckets)[i].upper_bound == (*buckets)[n].upper_bound) {
-      (*buckets)[n].count += (*buckets)[i].count;
+  for (size_t i = 1; i < b.size(); ++i) {
+    if (b[i].upper_bound == last.upper_bound) {
+      last.count += b[i].count;
     } else {
-      (*buckets)[++n] = (*buckets)[i];
+      b[n++] = last;
+      last = b[i];
     }
   }
-  buckets->resize(n + 1);
+  b[n] = last;
+  return b.first(n + 1);
 }
 
 // ensureMonotonicAndIgnoreSmallDeltas: absorbs tiny differences in either
-// direction, then removes decreases. Returns whether a decrease was removed.
-bool EnsureMonotonic(std::vector<Bucket>* buckets) {
+// direction, then removes decreases, in place (the fix persists for later
+// quantiles of the same buckets). Returns whether a decrease was removed.
+bool EnsureMonotonic(std::span<Bucket> buckets) {
   bool forced = false;
-  double prev = (*buckets)[0].count;
-  for (size_t i = 1; i < buckets->size(); ++i) {
-    const double curr = (*buckets)[i].count;
+  double prev = buckets[0].count;
+  for (size_t i = 1; i < buckets.size(); ++i) {
+    const double curr = buckets[i].count;
     if (curr == prev) continue;
     if (AlmostEqual(prev, curr, kSmallDeltaTolerance)) {
-      (*buckets)[i].count = prev;
+      buckets[i].count = prev;
       continue;
     }
     if (curr < prev) {
-      (*buckets)[i].count = prev;
+      buckets[i].count = prev;
       forced = true;
       continue;
     }
@@ -191,10 +206,10 @@ double BucketQuantile(double q, std::vector<Bucket>* buckets, bool* forced) {
   if (std::isnan(q)) return kNaN;
   if (q < 0) return -kInf;
   if (q > 1) return kInf;
-  SortAndCoalesce(buckets);
-  const std::vector<Bucket>& b = *buckets;
-  if (b.back().upper_bound != kInf) return kNaN;
-  *forced = EnsureMonotonic(buckets);
+  SortBuckets(buckets);
+  if (buckets->back().upper_bound != kInf) return kNaN;
+  const std::span<Bucket> b = Coalesce(*buckets);
+  *forced = EnsureMonotonic(b);
   if (b.size() < 2) return kNaN;
   const double observations = b.back().count;
   if (observations == 0) return kNaN;
@@ -220,8 +235,8 @@ double BucketQuantile(double q, std::vector<Bucket>* buckets, bool* forced) {
 // interpolation inside buckets (the lowest bucket starts at 0 when its bound
 // is positive, else at -Inf).
 double BucketFraction(double lower, double upper, std::vector<Bucket>* buckets) {
-  SortAndCoalesce(buckets);
-  const std::vector<Bucket>& b = *buckets;
+  SortBuckets(buckets);
+  const std::span<const Bucket> b = Coalesce(*buckets);
   if (b.back().upper_bound != kInf) return kNaN;
   const double count = b.back().count;
   if (count == 0 || std::isnan(lower) || std::isnan(upper)) return kNaN;
@@ -311,31 +326,76 @@ std::vector<BucketGroup> GroupBuckets(const Vector& in, const FunctionContext& c
   return groups;
 }
 
-void AddInvalidQuantileWarning(double q, const FunctionContext& ctx) {
-  if (ctx.annotations == nullptr) return;
+// validateQuantile: warns, at argument `arg`, of a quantile outside [0, 1].
+void WarnIfInvalidQuantile(double q, const FunctionContext& ctx, int arg) {
+  if (ctx.annotations == nullptr || (q >= 0 && q <= 1)) return;
   ctx.annotations->AddWarning(
       absl::StrCat("PromQL warning: quantile value should be between 0 and 1, got ", GoFormatG(q),
-                   " (", ctx.Position(0), ")"));
+                   " (", ctx.Position(arg), ")"));
+}
+
+// The q-quantile of one classic histogram, with the info (at argument `arg`)
+// when its buckets had to be made monotonic. Leaves `g`'s buckets sorted and
+// fixed as Prometheus does (see Coalesce).
+double GroupQuantile(double q, BucketGroup* g, const FunctionContext& ctx, int arg) {
+  bool forced = false;
+  const double v = BucketQuantile(q, &g->buckets, &forced);
+  if (forced && ctx.annotations != nullptr) {
+    ctx.annotations->AddInfo(absl::StrCat(
+        WithMetricName("PromQL info: input to histogram_quantile needed to be fixed for "
+                       "monotonicity (see https://prometheus.io/docs/prometheus/latest/"
+                       "querying/functions/#histogram_quantile)",
+                       g->metric.Get(kMetricNameLabel)),
+        " (", ctx.Position(arg), ")"));
+  }
+  return v;
+}
+
+// labels.FormatOpenMetricsFloat: Go's %g, with ".0" appended when that has
+// neither a '.' nor an exponent ("0.0", "1.0", "0.25", "1e-05", "NaN"); -0
+// prints as "0.0".
+std::string FormatOpenMetricsFloat(double v) {
+  if (v == 0) return "0.0";
+  std::string s = GoFormatG(v);
+  if (std::isfinite(v) && s.find_first_of(".e") == std::string::npos) s.append(".0");
+  return s;
 }
 
 // histogram_quantile(q, buckets).
 absl::Status HistogramQuantile(std::span<const FunctionArg> args, FunctionContext& ctx,
                                Vector* out) {
   const double q = args[0].scalar;
-  if (std::isnan(q) || q < 0 || q > 1) AddInvalidQuantileWarning(q, ctx);
+  WarnIfInvalidQuantile(q, ctx, 0);
   if (args[1].vector == nullptr) return absl::OkStatus();
   for (BucketGroup& g : GroupBuckets(*args[1].vector, ctx, 1)) {
-    bool forced = false;
-    const double v = BucketQuantile(q, &g.buckets, &forced);
-    if (forced && ctx.annotations != nullptr) {
-      ctx.annotations->AddInfo(absl::StrCat(
-          WithMetricName("PromQL info: input to histogram_quantile needed to be fixed for "
-                         "monotonicity (see https://prometheus.io/docs/prometheus/latest/"
-                         "querying/functions/#histogram_quantile)",
-                         g.metric.Get(kMetricNameLabel)),
-          " (", ctx.Position(1), ")"));
-    }
+    const double v = GroupQuantile(q, &g, ctx, 1);
     out->push_back(Sample{std::move(g.metric), ctx.ts, v, /*drop_name=*/true});
+  }
+  return absl::OkStatus();
+}
+
+// histogram_quantiles(buckets, label, q1, q2, ...): one output per quantile
+// and histogram, quantile-major as Prometheus emits them, labelled
+// `label="<q>"`. As Prometheus, the label name is not checked and overwrites
+// an existing label; outputs that end up with equal label sets are the
+// evaluator's "vector cannot contain metrics with the same labelset" error.
+// Unlike histogram_quantile, the bad-`le` warnings and the monotonicity info
+// point at the vector argument (Prometheus passes args[0] for both).
+absl::Status HistogramQuantiles(std::span<const FunctionArg> args, FunctionContext& ctx,
+                                Vector* out) {
+  const std::string_view label = args[1].string;
+  for (size_t i = 2; i < args.size(); ++i) {
+    WarnIfInvalidQuantile(args[i].scalar, ctx, static_cast<int>(i));
+  }
+  if (args[0].vector == nullptr) return absl::OkStatus();
+  std::vector<BucketGroup> groups = GroupBuckets(*args[0].vector, ctx, 0);
+  for (size_t i = 2; i < args.size(); ++i) {
+    const double q = args[i].scalar;
+    const std::string value = FormatOpenMetricsFloat(q);
+    for (BucketGroup& g : groups) {
+      const double v = GroupQuantile(q, &g, ctx, 0);
+      out->push_back(Sample{WithLabel(g.metric, label, value), ctx.ts, v, /*drop_name=*/true});
+    }
   }
   return absl::OkStatus();
 }
@@ -361,6 +421,7 @@ constexpr FunctionImpl kHistogramFunctions[] = {
     {"histogram_count", NativeOnly},
     {"histogram_fraction", HistogramFraction},
     {"histogram_quantile", HistogramQuantile},
+    {"histogram_quantiles", HistogramQuantiles},
     {"histogram_stddev", NativeOnly},
     {"histogram_stdvar", NativeOnly},
     {"histogram_sum", NativeOnly},

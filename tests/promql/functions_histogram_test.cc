@@ -1,7 +1,8 @@
-// Tests of histogram_quantile and histogram_fraction over classic histograms
+// Tests of histogram_quantile(s) and histogram_fraction over classic histograms
 // (promql/functions_histogram.cc), with cases from Prometheus's
 // histograms.test.
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <string>
@@ -262,6 +263,161 @@ TEST(FunctionsHistogramTest, NativeOnlyFunctionsIgnoreFloats) {
     EXPECT_TRUE(r.out.empty()) << name;
     EXPECT_TRUE(r.annotations.empty()) << name;
   }
+}
+
+// --- histogram_quantiles ------------------------------------------------------
+
+// Runs histogram_quantiles `query` with the vector `in`, the label `label`
+// and the quantiles `qs` (the evaluator's arguments for that call).
+Result EvalQuantiles(std::string_view query, const Vector& in, std::string_view label,
+                     std::vector<double> qs) {
+  auto expr = ParseExpr(query);
+  EXPECT_TRUE(expr.ok()) << expr.status();
+  const Call* call = static_cast<const Call*>(expr->get());
+  Result r;
+  std::vector<FunctionArg> args = {VectorArg(&in), FunctionArg{}};
+  args[1].string = label;
+  for (double q : qs) args.push_back(ScalarArg(q));
+  FunctionContext ctx;
+  ctx.call = call;
+  ctx.query = query;
+  ctx.annotations = &r.annotations;
+  EXPECT_TRUE(Impl("histogram_quantiles").fn(args, ctx, &r.out).ok());
+  return r;
+}
+
+// histograms.test:614, histogram_quantiles(testhistogram3_bucket, "q", 0,
+// 0.25, 0.5, 0.75, 1): the values of histogram_quantile, one series per
+// quantile and histogram, quantile-major, labelled as FormatOpenMetricsFloat
+// prints the quantile.
+TEST(FunctionsHistogramTest, QuantilesLabelEachQuantile) {
+  const Vector in = TestHistogram();
+  Result r =
+      EvalQuantiles(R"(histogram_quantiles(testhistogram3_bucket, "q", 0, 0.25, 0.5, 0.75, 1))", in,
+                    "q", {0, 0.25, 0.5, 0.75, 1});
+  EXPECT_TRUE(r.annotations.empty());
+  struct Want {
+    std::string_view q, start;
+    double v;
+  };
+  const Want want[] = {{"0.0", "positive", 0},      {"0.0", "negative", -0.25},
+                       {"0.25", "positive", 0.055}, {"0.25", "negative", -0.225},
+                       {"0.5", "positive", 0.125},  {"0.5", "negative", -0.2},
+                       {"0.75", "positive", 0.45},  {"0.75", "negative", -0.15},
+                       {"1.0", "positive", 1},      {"1.0", "negative", -0.1}};
+  ASSERT_EQ(r.out.size(), std::size(want));
+  for (size_t i = 0; i < r.out.size(); ++i) {
+    const Sample& s = r.out[i];
+    EXPECT_EQ(s.metric, Labels::FromStrings({"__name__", "testhistogram3_bucket", "q", want[i].q,
+                                             "start", want[i].start}))
+        << i;
+    EXPECT_NEAR(s.f, want[i].v, 1e-12) << i;
+    EXPECT_TRUE(s.drop_name) << i;
+  }
+}
+
+TEST(FunctionsHistogramTest, QuantilesFormatTheQuantileLabel) {
+  const Vector in = {S({"le", "1"}, 1), S({"le", "+Inf"}, 2)};
+  struct Case {
+    double q;
+    std::string_view label;
+  };
+  for (const Case& c :
+       {Case{0.01, "0.01"}, Case{1e-5, "1e-05"}, Case{-0.1, "-0.1"}, Case{1.01, "1.01"},
+        Case{2, "2.0"}, Case{-1, "-1.0"}, Case{-0.0, "0.0"}, Case{1e6, "1e+06"},
+        Case{123456, "123456.0"}, Case{kNaN, "NaN"}, Case{kInf, "+Inf"}, Case{-kInf, "-Inf"}}) {
+    Result r = EvalQuantiles(R"(histogram_quantiles(x, "q", 0.5))", in, "q", {c.q});
+    ASSERT_EQ(r.out.size(), 1u);
+    EXPECT_EQ(r.out[0].metric.Get("q"), c.label) << c.q;
+  }
+}
+
+// histograms.test:647-704: out-of-range quantiles give -Inf/+Inf/NaN and one
+// warning each, at that quantile's position, even without input.
+TEST(FunctionsHistogramTest, QuantilesWarnPerInvalidQuantile) {
+  const Vector in = TestHistogram();
+  Result r =
+      EvalQuantiles(R"(histogram_quantiles(x, "q", -0.1, 0.5, 1.01))", in, "q", {-0.1, 0.5, 1.01});
+  ASSERT_EQ(r.out.size(), 6u);
+  EXPECT_EQ(r.out[0].metric.Get("q"), "-0.1");
+  EXPECT_EQ(r.out[0].f, -kInf);
+  EXPECT_EQ(r.out[1].f, -kInf);
+  EXPECT_EQ(r.out[4].metric.Get("q"), "1.01");
+  EXPECT_EQ(r.out[4].f, kInf);
+  EXPECT_EQ(r.out[5].f, kInf);
+  EXPECT_EQ(r.annotations.warnings(),
+            (std::vector<std::string>{
+                "PromQL warning: quantile value should be between 0 and 1, got -0.1 (1:29)",
+                "PromQL warning: quantile value should be between 0 and 1, got 1.01 (1:40)"}));
+  r = EvalQuantiles(R"(histogram_quantiles(non_existent, "q", NaN))", Vector{}, "q", {kNaN});
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_EQ(r.annotations.warnings(),
+            (std::vector<std::string>{
+                "PromQL warning: quantile value should be between 0 and 1, got NaN (1:40)"}));
+  r = EvalQuantiles(R"(histogram_quantiles(x, "q", NaN))", in, "q", {kNaN});
+  ASSERT_EQ(r.out.size(), 2u);
+  EXPECT_EQ(r.out[0].metric.Get("q"), "NaN");
+  EXPECT_TRUE(std::isnan(r.out[0].f));
+}
+
+// histograms.test:1037: the monotonicity info (once) and the bad-`le` warning
+// (histograms.test:1184, 1205) point at the vector, argument 0.
+TEST(FunctionsHistogramTest, QuantilesAnnotateAtTheVector) {
+  const Vector in = {S({"__name__", "nonmonotonic_bucket", "le", "0.1"}, 20),
+                     S({"__name__", "nonmonotonic_bucket", "le", "1"}, 10),
+                     S({"__name__", "nonmonotonic_bucket", "le", "10"}, 50),
+                     S({"__name__", "nonmonotonic_bucket", "le", "100"}, 40),
+                     S({"__name__", "nonmonotonic_bucket", "le", "1000"}, 90),
+                     S({"__name__", "nonmonotonic_bucket", "le", "+Inf"}, 80)};
+  Result r = EvalQuantiles(R"(histogram_quantiles(nonmonotonic_bucket, "q", 0.01, 0.5, 0.99))", in,
+                           "q", {0.01, 0.5, 0.99});
+  ASSERT_EQ(r.out.size(), 3u);
+  EXPECT_DOUBLE_EQ(r.out[0].f, 0.0045);
+  EXPECT_DOUBLE_EQ(r.out[1].f, 8.5);
+  EXPECT_DOUBLE_EQ(r.out[2].f, 979.75);
+  EXPECT_EQ(r.out[2].metric, Labels::FromStrings({"__name__", "nonmonotonic_bucket", "q", "0.99"}));
+  EXPECT_TRUE(r.annotations.warnings().empty());
+  EXPECT_EQ(r.annotations.infos(),
+            (std::vector<std::string>{
+                "PromQL info: input to histogram_quantile needed to be fixed for monotonicity "
+                "(see https://prometheus.io/docs/prometheus/latest/querying/functions/"
+                "#histogram_quantile) for metric name \"nonmonotonic_bucket\" (1:21)"}));
+
+  r = EvalQuantiles(R"(histogram_quantiles(series, "q", 0.1, 0.2))",
+                    Vector{S({"__name__", "series", "le", "Hello World"}, 2)}, "q", {0.1, 0.2});
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_TRUE(r.annotations.infos().empty());
+  EXPECT_EQ(r.annotations.warnings(),
+            (std::vector<std::string>{
+                "PromQL warning: bucket label \"le\" is missing or has a malformed value of "
+                "\"Hello World\" for metric name \"series\" (1:21)"}));
+}
+
+// As Prometheus, the label overwrites an existing one; the duplicates this
+// makes (histograms.test:632, "start") are the evaluator's error.
+TEST(FunctionsHistogramTest, QuantilesOverwriteAnExistingLabel) {
+  Result r =
+      EvalQuantiles(R"(histogram_quantiles(x, "start", 0.5))", TestHistogram(), "start", {0.5});
+  ASSERT_EQ(r.out.size(), 2u);
+  EXPECT_EQ(r.out[0].metric,
+            Labels::FromStrings({"__name__", "testhistogram3_bucket", "start", "0.5"}));
+  EXPECT_EQ(r.out[0].metric, r.out[1].metric);
+  EXPECT_DOUBLE_EQ(r.out[0].f, 0.125);
+  EXPECT_DOUBLE_EQ(r.out[1].f, -0.2);
+}
+
+// Prometheus reuses one bucket slice for all quantiles, and merging equal
+// bounds leaves stale copies past the merged prefix, which the next quantile
+// sorts and merges again: le="0.1" and le="1e-1" (1 + 2) with +Inf 5 give
+// +Inf 5 for the first quantile but 10 for the second.
+TEST(FunctionsHistogramTest, QuantilesReuseMergedBucketsAsPrometheus) {
+  const Vector in = {S({"le", "0.1"}, 1), S({"le", "1e-1"}, 2), S({"le", "+Inf"}, 5)};
+  Result r = EvalQuantiles(R"(histogram_quantiles(x, "q", 0.5, 0.25))", in, "q", {0.5, 0.25});
+  ASSERT_EQ(r.out.size(), 2u);
+  EXPECT_DOUBLE_EQ(r.out[0].f, 0.1 * 2.5 / 3);  // rank 0.5 * 5 in (0, 0.1] of 3
+  EXPECT_DOUBLE_EQ(r.out[1].f, 0.1 * 2.5 / 3);  // rank 0.25 * 10, not 0.25 * 5
+  // histogram_quantile sees each bucket once.
+  EXPECT_DOUBLE_EQ(Eval("histogram_quantile(0.25, x)", {0.25}, in).out[0].f, 0.1 * 1.25 / 3);
 }
 
 }  // namespace
