@@ -45,8 +45,9 @@ uint64_t HashFiltered(const Labels& l, Keep keep) {
 }  // namespace
 
 Labels WithoutMetricName(const Labels& l) {
-  if (!l.Has(kMetricNameLabel)) return l;
-  return Filter(l, [](Label p) { return p.name != kMetricNameLabel; });
+  return Filter(l, [](Label p) {
+    return p.name != kMetricNameLabel && p.name != "__type__" && p.name != "__unit__";
+  });
 }
 
 Labels KeepOnly(const Labels& l, std::span<const std::string> names) {

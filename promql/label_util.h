@@ -14,7 +14,8 @@
 
 namespace strata::promql {
 
-// `l` without __name__.
+// `l` without __name__, and without the __type__ and __unit__ metadata
+// labels that describe the named metric (Prometheus's DropReserved).
 Labels WithoutMetricName(const Labels& l);
 
 // Only the pairs of `l` whose name is in `names` (`on (...)`, `by (...)`).
