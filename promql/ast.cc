@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "fmt/format.h"
+#include "promql/duration_expr.h"
 
 namespace strata::promql {
 namespace {
@@ -19,7 +20,9 @@ std::string ModifierSuffix(const VectorSelector& vs) {
   } else if (vs.start_or_end == AtModifier::kEnd) {
     out += " @ end()";
   }
-  if (vs.original_offset > absl::ZeroDuration()) {
+  if (vs.original_offset_expr != nullptr) {
+    out += " offset " + vs.original_offset_expr->ToString();
+  } else if (vs.original_offset > absl::ZeroDuration()) {
     out += " offset " + DurationToString(vs.original_offset);
   } else if (vs.original_offset < absl::ZeroDuration()) {
     out += " offset -" + DurationToString(-vs.original_offset);
@@ -72,9 +75,11 @@ std::unique_ptr<Expr> VectorSelector::Clone() const {
 }
 
 std::string MatrixSelector::ToString() const {
-  if (vector_selector == nullptr) return fmt::format("[{}]", DurationToString(range));
+  const std::string range_str =
+      range_expr != nullptr ? range_expr->ToString() : DurationToString(range);
+  if (vector_selector == nullptr) return fmt::format("[{}]", range_str);
   // The modifiers print after the range, wherever they were written.
-  return fmt::format("{}[{}]{}", SelectorBody(*vector_selector), DurationToString(range),
+  return fmt::format("{}[{}]{}", SelectorBody(*vector_selector), range_str,
                      ModifierSuffix(*vector_selector));
 }
 
@@ -84,6 +89,7 @@ std::unique_ptr<Expr> MatrixSelector::Clone() const {
     copy->vector_selector = std::make_unique<VectorSelector>(*vector_selector);
   }
   copy->range = range;
+  copy->range_expr = range_expr;
   copy->end_pos = end_pos;
   return copy;
 }

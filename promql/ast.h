@@ -57,8 +57,13 @@ enum class NodeKind : uint8_t {
   kCall,
   kSubqueryExpr,
   kStepInvariantExpr,  // inserted by the engine around @-fixed subtrees
-  kDurationExpr,       // experimental: step(), 5m + 1m inside brackets/offsets
+  // Experimental: `5m + 1m`, `step()` inside brackets and offsets. Never a
+  // child in the tree: held by the *_expr fields of selectors and
+  // subqueries (promql/duration_expr.h).
+  kDurationExpr,
 };
+
+class DurationExpr;  // promql/duration_expr.h
 
 class Expr {
  public:
@@ -124,6 +129,10 @@ class VectorSelector final : public Expr {
   std::vector<Matcher> matchers;
   // The offset as written (`offset -5m` is negative); zero when absent.
   absl::Duration original_offset = absl::ZeroDuration();
+  // A duration expression for the offset (`offset (1h / 2)`, `offset
+  // step()`); original_offset then holds its value once resolved
+  // (promql/duration_expr.h). Shared by clones: it is immutable.
+  std::shared_ptr<const DurationExpr> original_offset_expr;
   // `@ <timestamp>` in milliseconds since the epoch (rounded as Prometheus:
   // round(seconds * 1000)).
   std::optional<int64_t> timestamp;
@@ -153,6 +162,8 @@ class MatrixSelector final : public Expr {
   std::unique_ptr<VectorSelector> vector_selector;
   // Positive; nanosecond precision, as Prometheus's time.Duration.
   absl::Duration range = absl::ZeroDuration();
+  // `[5m + 1m]`, `[step()]`: range holds its value once resolved.
+  std::shared_ptr<const DurationExpr> range_expr;
   Pos end_pos = 0;  // end of ']' or of the last modifier
 };
 
@@ -291,6 +302,9 @@ class SubqueryExpr final : public Expr {
   absl::Duration range = absl::ZeroDuration();
   absl::Duration step = absl::ZeroDuration();  // zero: the default evaluation interval
   absl::Duration original_offset = absl::ZeroDuration();
+  // Duration expressions for the range, the step and the offset; the plain
+  // fields hold their values once resolved (promql/duration_expr.h).
+  std::shared_ptr<const DurationExpr> range_expr, step_expr, original_offset_expr;
   std::optional<int64_t> timestamp;
   AtModifier start_or_end = AtModifier::kNone;
   Pos end_pos = 0;

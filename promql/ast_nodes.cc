@@ -4,6 +4,7 @@
 
 #include "fmt/format.h"
 #include "promql/ast.h"
+#include "promql/duration_expr.h"
 #include "promql/functions.h"
 #include "tsdb/labels/labels.h"
 
@@ -20,7 +21,8 @@ std::string JoinLabels(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string OffsetAndAt(const std::optional<int64_t>& ts, AtModifier se, absl::Duration offset) {
+std::string OffsetAndAt(const std::optional<int64_t>& ts, AtModifier se, absl::Duration offset,
+                        const DurationExpr* offset_expr) {
   std::string out;
   if (ts.has_value()) {
     out += fmt::format(" @ {:.3f}", static_cast<double>(*ts) / 1000.0);
@@ -29,7 +31,9 @@ std::string OffsetAndAt(const std::optional<int64_t>& ts, AtModifier se, absl::D
   } else if (se == AtModifier::kEnd) {
     out += " @ end()";
   }
-  if (offset > absl::ZeroDuration()) {
+  if (offset_expr != nullptr) {
+    out += " offset " + offset_expr->ToString();
+  } else if (offset > absl::ZeroDuration()) {
     out += " offset " + DurationToString(offset);
   } else if (offset < absl::ZeroDuration()) {
     out += " offset -" + DurationToString(-offset);
@@ -224,9 +228,18 @@ std::unique_ptr<Expr> Call::Clone() const {
 }
 
 std::string SubqueryExpr::ToString() const {
-  const std::string step_str = step == absl::ZeroDuration() ? "" : DurationToString(step);
-  return fmt::format("{}[{}:{}]{}", expr->ToString(), DurationToString(range), step_str,
-                     OffsetAndAt(timestamp, start_or_end, original_offset));
+  // As Prometheus: a resolved step prints as its value.
+  std::string step_str;
+  if (step != absl::ZeroDuration()) {
+    step_str = DurationToString(step);
+  } else if (step_expr != nullptr) {
+    step_str = step_expr->ToString();
+  }
+  const std::string range_str =
+      range_expr != nullptr ? range_expr->ToString() : DurationToString(range);
+  return fmt::format(
+      "{}[{}:{}]{}", expr->ToString(), range_str, step_str,
+      OffsetAndAt(timestamp, start_or_end, original_offset, original_offset_expr.get()));
 }
 std::unique_ptr<Expr> SubqueryExpr::Clone() const {
   auto c = std::make_unique<SubqueryExpr>();
@@ -234,6 +247,9 @@ std::unique_ptr<Expr> SubqueryExpr::Clone() const {
   c->range = range;
   c->step = step;
   c->original_offset = original_offset;
+  c->range_expr = range_expr;
+  c->step_expr = step_expr;
+  c->original_offset_expr = original_offset_expr;
   c->timestamp = timestamp;
   c->start_or_end = start_or_end;
   c->end_pos = end_pos;

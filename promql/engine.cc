@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "fmt/format.h"
+#include "promql/duration_expr.h"
 #include "promql/evaluator.h"
 #include "promql/functions.h"
 #include "promql/label_util.h"
@@ -191,6 +192,7 @@ absl::StatusOr<QueryResult> Engine::Exec(const Queryable& queryable, std::string
                                          bool instant, const QueryOptions& opts) const {
   const absl::Time began = absl::Now();
   ASSIGN_OR_RETURN(std::unique_ptr<Expr> expr, ParseExpr(query));
+  RETURN_IF_ERROR(ResolveDurationExpressions(expr.get(), start_ms, end_ms, instant ? 0 : step_ms));
   const ValueType type = expr->type();
   if (!instant && type != ValueType::kScalar && type != ValueType::kVector) {
     return absl::InvalidArgumentError(

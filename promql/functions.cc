@@ -38,6 +38,9 @@ std::vector<Function> BuildTable() {
       {"delta", {M}, 0, V},
       {"deriv", {M}, 0, V},
       {"double_exponential_smoothing", {M, S, S}, 0, V, true},
+      // Query-context functions (Prometheus 3.14, experimental): the query's
+      // end, range, start and step, in seconds.
+      {"end", {}, 0, S, true},
       {"exp", {V}, 0, V},
       {"first_over_time", {M}, 0, V, true},
       {"floor", {V}, 0, V},
@@ -72,6 +75,7 @@ std::vector<Function> BuildTable() {
       {"present_over_time", {M}, 0, V},
       {"quantile_over_time", {S, M}, 0, V},
       {"rad", {V}, 0, V},
+      {"range", {}, 0, S, true},
       {"rate", {M}, 0, V},
       {"resets", {M}, 0, V},
       {"round", {V, S}, 1, V},
@@ -84,6 +88,8 @@ std::vector<Function> BuildTable() {
       {"sort_by_label_desc", {V, Str}, -1, V, true},
       {"sort_desc", {V}, 0, V},
       {"sqrt", {V}, 0, V},
+      {"start", {}, 0, S, true},
+      {"step", {}, 0, S, true},
       {"stddev_over_time", {M}, 0, V},
       {"stdvar_over_time", {M}, 0, V},
       {"sum_over_time", {M}, 0, V},

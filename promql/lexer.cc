@@ -523,6 +523,10 @@ bool Lexer::ScanDurationKeyword(Token* out) {
     kind = TokenKind::kMin;
   } else if (word == "max") {
     kind = TokenKind::kMax;
+  } else if (word == "min_of" || word == "max_of") {
+    // Keywords in Prometheus 3.14 (MIN_OF/MAX_OF); identifiers here, as
+    // outside brackets, where min_of(…) is also a function call.
+    kind = TokenKind::kIdentifier;
   } else {
     return false;
   }

@@ -7,7 +7,8 @@
 //     an identifier character, and only `= != =~ !~ , "..."` are accepted.
 //   - Inside `[...]` (ranges, subqueries, duration expressions) only numbers,
 //     durations, `: ( ) + - * / % ^ ,` and the words step, range, min, max
-//     are accepted; a word that is not a keyword is an error there.
+//     (keywords), min_of and max_of (identifiers) are accepted; another word
+//     is an error there.
 //   - A number directly followed by a unit (`5m`, `1h30m`, `500ms`, `1y2w`)
 //     is one DURATION token. Units are validated later, by the parser.
 //   - Words are matched against keywords case-insensitively (`SUM`, `By`);

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "fmt/format.h"
+#include "promql/duration_expr.h"
 #include "promql/lexer.h"
 #include "promql/parser_internal.h"
 #include "promql/strconv.h"
@@ -59,12 +60,6 @@ MatchType ToMatchType(TokenKind k) {
 
 bool IsNumberOrDuration(TokenKind k) {
   return k == TokenKind::kNumber || k == TokenKind::kDuration;
-}
-
-// Tokens that start a duration expression beyond a plain [sign] literal.
-bool StartsDurationExpr(TokenKind k) {
-  return k == TokenKind::kLeftParen || k == TokenKind::kStep || k == TokenKind::kRange ||
-         k == TokenKind::kMin || k == TokenKind::kMax;
 }
 
 // Go's %f, which prints infinities as "+Inf"/"-Inf" and NaN as "NaN".
@@ -119,6 +114,7 @@ absl::StatusOr<const Token*> Parser::Peek() {
 Token Parser::Consume() {
   Token t = *lookahead_;
   lookahead_.reset();
+  last_end_ = t.end();
   return t;
 }
 
@@ -133,10 +129,6 @@ absl::Status Parser::Unexpected(const Token& t, std::string_view context,
   if (!context.empty()) message += fmt::format(" in {}", context);
   if (!expected.empty()) message += fmt::format(", expected {}", expected);
   return Error({t.pos, t.end()}, message);
-}
-
-absl::Status Parser::NotSupported(Pos pos, std::string_view what) const {
-  return Error({pos, pos}, fmt::format("{} are not supported yet", what));
 }
 
 absl::StatusOr<std::vector<Matcher>> Parser::MetricSelector() {
@@ -296,10 +288,7 @@ absl::StatusOr<double> Parser::ParseSignedLiteral(std::string_view context,
     sign = Consume();
     ASSIGN_OR_RETURN(t, Peek());
   }
-  if (!IsNumberOrDuration(t->kind)) {
-    if (StartsDurationExpr(t->kind)) return NotSupported(t->pos, "duration expressions");
-    return Unexpected(*t, context, expected);
-  }
+  if (!IsNumberOrDuration(t->kind)) return Unexpected(*t, context, expected);
   const Token literal = Consume();
   ASSIGN_OR_RETURN(double v, LiteralValue(literal));
   *range = {sign ? sign->pos : literal.pos, literal.end()};
@@ -312,6 +301,7 @@ namespace {
 // The modifiers of the nodes that take offset and @: selectors and subqueries.
 struct Modifiers {
   absl::Duration* offset;
+  std::shared_ptr<const DurationExpr>* offset_expr;
   std::optional<int64_t>* timestamp;
   AtModifier* start_or_end;
   Pos* end;
@@ -319,16 +309,29 @@ struct Modifiers {
 
 std::optional<Modifiers> ModifiersOf(Expr* e) {
   if (auto* v = e->DynCast<VectorSelector>()) {
-    return Modifiers{&v->original_offset, &v->timestamp, &v->start_or_end, &v->pos.end};
+    return Modifiers{&v->original_offset, &v->original_offset_expr, &v->timestamp, &v->start_or_end,
+                     &v->pos.end};
   }
   if (auto* m = e->DynCast<MatrixSelector>()) {
     VectorSelector* v = m->vector_selector.get();
-    return Modifiers{&v->original_offset, &v->timestamp, &v->start_or_end, &m->end_pos};
+    return Modifiers{&v->original_offset, &v->original_offset_expr, &v->timestamp, &v->start_or_end,
+                     &m->end_pos};
   }
   if (auto* s = e->DynCast<SubqueryExpr>()) {
-    return Modifiers{&s->original_offset, &s->timestamp, &s->start_or_end, &s->end_pos};
+    return Modifiers{&s->original_offset, &s->original_offset_expr, &s->timestamp, &s->start_or_end,
+                     &s->end_pos};
   }
   return std::nullopt;
+}
+
+// Splits a parsed duration into the literal value and the expression.
+void StoreDuration(std::unique_ptr<Expr> e, absl::Duration* value,
+                   std::shared_ptr<const DurationExpr>* expr) {
+  if (const auto* nl = e->DynCast<NumberLiteral>()) {
+    *value = SecondsToDuration(nl->val);
+    return;
+  }
+  expr->reset(static_cast<DurationExpr*>(e.release()));
 }
 
 constexpr std::string_view kAtMisplaced =
@@ -337,21 +340,20 @@ constexpr std::string_view kAtMisplaced =
 
 }  // namespace
 
+absl::Status Parser::CheckPositiveDuration(const Expr& e) const {
+  const auto* nl = e.DynCast<NumberLiteral>();
+  if (nl != nullptr && nl->val <= 0) return Error(nl->pos, "duration must be greater than 0");
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Parser::ExprPtr> Parser::ParseRange(ExprPtr e) {
   const Token open = Consume();  // '['
+  constexpr DurationContext kRangeCtx{"subquery or range selector", kDurationExpected};
+  ASSIGN_OR_RETURN(ExprPtr range, ParseDurationExpr(kRangeCtx, 1));
   ASSIGN_OR_RETURN(const Token* t, Peek());
-  if (StartsDurationExpr(t->kind)) return NotSupported(t->pos, "duration expressions");
-  PositionRange literal, error_range;
-  ASSIGN_OR_RETURN(double seconds, (ParseSignedLiteral("subquery or range selector",
-                                                       kDurationExpected, &literal, &error_range)));
-  // NaN is not caught by Prometheus (its range becomes MinInt64 ns); refuse it.
-  if (std::isnan(seconds) || seconds > kMaxDurationSeconds || seconds < -kMaxDurationSeconds) {
-    return Error(error_range, "duration out of range");
-  }
-  ASSIGN_OR_RETURN(t, Peek());
-  if (seconds <= 0) return Error(literal, "duration must be greater than 0");
+  RETURN_IF_ERROR(CheckPositiveDuration(*range));
   bool subquery = false;
-  double step_seconds = 0;
+  ExprPtr step;
   switch (t->kind) {
     case TokenKind::kRightBracket:
       break;
@@ -360,34 +362,16 @@ absl::StatusOr<Parser::ExprPtr> Parser::ParseRange(ExprPtr e) {
       subquery = true;
       ASSIGN_OR_RETURN(t, Peek());
       if (t->kind == TokenKind::kRightBracket) break;
-      if (StartsDurationExpr(t->kind)) return NotSupported(t->pos, "duration expressions");
-      if (!IsNumberOrDuration(t->kind) && t->kind != TokenKind::kAdd &&
-          t->kind != TokenKind::kSub) {
-        return Unexpected(*t, "subquery selector", R"(number, duration, step(), range(), or "]")");
-      }
-      PositionRange step_literal, step_error;
-      ASSIGN_OR_RETURN(step_seconds,
-                       (ParseSignedLiteral("subquery or range selector", kDurationExpected,
-                                           &step_literal, &step_error)));
-      if (std::isnan(step_seconds) || step_seconds > kMaxDurationSeconds ||
-          step_seconds < -kMaxDurationSeconds) {
-        return Error(step_error, "duration out of range");
-      }
+      constexpr DurationContext kStepCtx{"subquery selector",
+                                         R"(number, duration, step(), range(), or "]")"};
+      ASSIGN_OR_RETURN(step, ParseDurationExpr(kStepCtx, 1));
       ASSIGN_OR_RETURN(t, Peek());
-      if (step_seconds <= 0) return Error(step_literal, "duration must be greater than 0");
+      RETURN_IF_ERROR(CheckPositiveDuration(*step));
       if (t->kind != TokenKind::kRightBracket) {
-        if (BinaryPrecedence(t->kind) >= 4) return NotSupported(t->pos, "duration expressions");
         return Unexpected(*t, "subquery selector", R"("]")");
       }
       break;
     }
-    case TokenKind::kAdd:
-    case TokenKind::kSub:
-    case TokenKind::kMul:
-    case TokenKind::kDiv:
-    case TokenKind::kMod:
-    case TokenKind::kPow:
-      return NotSupported(t->pos, "duration expressions");
     default:
       return Unexpected(*t, "subquery or range", R"(":" or "]")");
   }
@@ -396,8 +380,8 @@ absl::StatusOr<Parser::ExprPtr> Parser::ParseRange(ExprPtr e) {
     RETURN_IF_ERROR(Nest(open.pos));
     auto sq = std::make_unique<SubqueryExpr>();
     sq->expr = std::move(e);
-    sq->range = SecondsToDuration(seconds);
-    sq->step = SecondsToDuration(step_seconds);
+    StoreDuration(std::move(range), &sq->range, &sq->range_expr);
+    if (step != nullptr) StoreDuration(std::move(step), &sq->step, &sq->step_expr);
     sq->end_pos = close.end();
     return sq;
   }
@@ -412,20 +396,16 @@ absl::StatusOr<Parser::ExprPtr> Parser::ParseRange(ExprPtr e) {
   if (vs->timestamp.has_value()) return Error(brackets, "no @ modifiers allowed before range");
   auto ms = std::make_unique<MatrixSelector>();
   ms->vector_selector.reset(static_cast<VectorSelector*>(e.release()));
-  ms->range = SecondsToDuration(seconds);
+  StoreDuration(std::move(range), &ms->range, &ms->range_expr);
   ms->end_pos = close.end();
   return ms;
 }
 
 absl::Status Parser::ParseOffset(Expr* e) {
   Consume();  // offset
-  PositionRange literal, error_range;
-  ASSIGN_OR_RETURN(double seconds,
-                   (ParseSignedLiteral("offset", kDurationExpected, &literal, &error_range)));
+  ASSIGN_OR_RETURN(ExprPtr offset, ParseOffsetDuration());
+  const Pos end = last_end_;
   RETURN_IF_ERROR(Peek().status());
-  if (seconds > kMaxDurationSeconds || seconds < -kMaxDurationSeconds) {
-    return Error(error_range, "duration out of range");
-  }
   std::optional<Modifiers> mods = ModifiersOf(e);
   if (!mods.has_value()) {
     return Error(e->position_range(),
@@ -433,11 +413,11 @@ absl::Status Parser::ParseOffset(Expr* e) {
                  "selector or a subquery");
   }
   // As in Prometheus, a zero offset counts as none and may be set again.
-  if (*mods->offset != absl::ZeroDuration()) {
+  if (*mods->offset != absl::ZeroDuration() || *mods->offset_expr != nullptr) {
     return Error(e->position_range(), "offset may not be set multiple times");
   }
-  *mods->offset = SecondsToDuration(seconds);
-  *mods->end = literal.end;
+  StoreDuration(std::move(offset), mods->offset, mods->offset_expr);
+  *mods->end = end;
   return absl::OkStatus();
 }
 

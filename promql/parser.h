@@ -53,11 +53,15 @@ bool HasNonEmptyMatcher(const std::vector<Matcher>& matchers);
 // and `@ <t>`/`@ start()`/`@ end()` on selectors and subqueries, and
 // comments. Then Prometheus's type checks, in its order.
 //
-// Not supported (reported as "<pos>: parse error: duration expressions are
-// not supported yet"): the experimental duration expressions (`[5m+1m]`,
-// `offset (1m)`, `step()`, `range()`). The experimental anchored/smoothed
-// modifiers and binop fill modifiers are refused as Prometheus does when
-// their features are off.
+// Prometheus 3.14's experimental syntax is on: the query-context functions
+// step(), range(), start() and end() (calls), and duration expressions in
+// ranges, subquery ranges and steps, and offsets (`[5m+1m]`, `[1h:step()]`,
+// `offset (1h / 2)`, `offset -step()`, min_of/max_of): a literal lands in
+// the node's duration field, anything else in its *_expr field, to be
+// evaluated per query by ResolveDurationExpressions (promql/duration_expr.h)
+// before evaluation. The experimental anchored/smoothed modifiers and binop
+// fill modifiers are refused as Prometheus does when their features are
+// off.
 //
 // Nesting (parentheses, operands, arguments, subqueries, and chains of
 // binary operators, which nest the tree as deeply) is limited to 1000

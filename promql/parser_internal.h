@@ -40,9 +40,14 @@ bool IsMetricIdentifier(TokenKind k);
 // Binary operator precedence, lowest first (or=1 … ^=6); 0 for tokens that
 // are not binary operators. ^ is right-associative.
 int BinaryPrecedence(TokenKind k);
-// Tokens that start a duration expression beyond a plain [sign] literal.
-bool StartsDurationExpr(TokenKind k);
 absl::Duration SecondsToDuration(double seconds);
+
+// Where a duration expression is parsed, for the message of an unexpected
+// token inside it: "unexpected <token> in <context>, expected <expected>".
+struct DurationContext {
+  std::string_view context;
+  std::string_view expected;
+};
 
 // A recursive-descent parser with one token of lookahead, lexed lazily so
 // that errors come out in the order Prometheus's LALR parser reports them
@@ -82,6 +87,27 @@ class Parser {
   absl::StatusOr<ExprPtr> ParseNumberLiteral();
   absl::StatusOr<ExprPtr> ParseStringLiteral();
   absl::StatusOr<ExprPtr> ParseParen();
+  // Duration expressions (Prometheus's duration_expr): a NumberLiteral when
+  // the expression is a literal, possibly signed or parenthesised, else a
+  // DurationExpr. Operators + - * / % ^ with the usual precedence, unary
+  // +/- binding like '*', parentheses, step(), range(), min_of(a, b),
+  // max_of(a, b).
+  absl::StatusOr<ExprPtr> ParseDurationExpr(const DurationContext& ctx, int min_precedence);
+  absl::StatusOr<ExprPtr> ParseDurationTail(ExprPtr lhs, const DurationContext& ctx,
+                                            int min_precedence);
+  absl::StatusOr<ExprPtr> ParseDurationUnary(const DurationContext& ctx);
+  absl::StatusOr<ExprPtr> ParseDurationPrimary(const DurationContext& ctx);
+  absl::StatusOr<ExprPtr> ParseDurationFunction(const DurationContext& ctx);
+  absl::StatusOr<ExprPtr> ParseDurationLiteral();
+  // Applies a unary sign: folded into a literal, kept as a DurationExpr for
+  // '-', dropped for '+' (Prometheus's duration_expr: unary_op duration_expr).
+  absl::StatusOr<ExprPtr> ApplyDurationSign(const Token& sign, ExprPtr operand);
+  // What follows `offset` (Prometheus's offset_duration_expr): a [sign]
+  // literal, [sign] step()/range()/min_of()/max_of(), or a [sign]
+  // parenthesised expression, which ends the offset (`foo offset 1m + 1m` is
+  // `(foo offset 1m) + 1m`); only an unsigned parenthesised expression goes
+  // on with binary operators, as Prometheus's parser shifts there.
+  absl::StatusOr<ExprPtr> ParseOffsetDuration();
   // parser_agg.cc
   absl::StatusOr<ExprPtr> ParseAggregate(const Token& op);
   absl::StatusOr<ExprPtr> ParseCall(const Token& name);
@@ -104,6 +130,9 @@ class Parser {
   // describe the error for anything else. Sets *range to its position.
   absl::StatusOr<double> ParseSignedLiteral(std::string_view context, std::string_view expected,
                                             PositionRange* range, PositionRange* sign_range);
+  // "duration must be greater than 0" for a literal range or step that is
+  // not positive (expressions are checked when resolved).
+  absl::Status CheckPositiveDuration(const Expr& e) const;
   absl::StatusOr<double> LiteralValue(const Token& t);
   absl::StatusOr<std::string> UnquoteToken(const Token& t);
   absl::Status SetTimestamp(Expr* e, double seconds);
@@ -118,11 +147,11 @@ class Parser {
   absl::Status Error(PositionRange r, std::string_view message) const;
   absl::Status Unexpected(const Token& t, std::string_view context,
                           std::string_view expected) const;
-  absl::Status NotSupported(Pos pos, std::string_view what) const;
 
   std::string_view input_;
   Lexer lexer_;
   std::optional<Token> lookahead_;
+  Pos last_end_ = 0;  // end of the last token consumed (Prometheus's lastClosing)
   int depth_ = 0;
 };
 
