@@ -131,6 +131,8 @@ absl::Status Runner::RunInstantEval(const EvalCmd& cmd) {
   if (absl::Status s = RunInstantQuery(cmd, cmd.expr, cmd.eval_ms); !s.ok()) return s;
   // test.go would not have accepted a script whose query does not parse;
   // here the plain run above has already reported that.
+  // The @ reruns move the query's time, which start() and end() report.
+  if (UsesQueryContextFunction(cmd.expr)) return absl::OkStatus();
   absl::StatusOr<std::vector<AtModifierCase>> cases = AtModifierCases(cmd.expr, cmd.eval_ms);
   if (!cases.ok()) return absl::OkStatus();
   for (const AtModifierCase& c : *cases) {
