@@ -5,9 +5,10 @@
 #include <algorithm>
 #include <limits>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "fmt/format.h"
 #include "promql/evaluator.h"
+#include "promql/functions.h"
 #include "promql/label_util.h"
 #include "promql/parser.h"
 #include "tsdb/base/status_macros.h"
@@ -82,20 +83,80 @@ struct Bounds {
 };
 
 // Prometheus 3's delayed name removal, applied to the final result: drop
-// __name__ where an operation asked for it, then refuse label sets that
-// became equal.
-absl::Status CleanupMetricLabels(Matrix* m) {
-  absl::flat_hash_set<uint64_t> seen;
-  for (Series& s : *m) {
+// __name__ where an operation asked for it. Series whose label sets became
+// equal are merged when their points do not share a timestamp (a range
+// query of `-a or -b` where a and b alternate); otherwise, and for instant
+// vectors, equal label sets are an error.
+absl::Status CleanupMetricLabels(Matrix* m, bool merge) {
+  static constexpr char kDuplicate[] =
+      "vector cannot contain metrics with the same labelset";
+  absl::flat_hash_map<uint64_t, size_t> seen;
+  size_t kept = 0;
+  for (size_t i = 0; i < m->size(); ++i) {
+    Series& s = (*m)[i];
     if (s.drop_name) {
       s.metric = WithoutMetricName(s.metric);
       s.drop_name = false;
     }
-    if (!seen.insert(s.metric.Hash()).second) {
-      return absl::FailedPreconditionError("vector cannot contain metrics with the same labelset");
+    auto [it, inserted] = seen.try_emplace(s.metric.Hash(), kept);
+    if (inserted) {
+      if (kept != i) (*m)[kept] = std::move(s);
+      ++kept;
+      continue;
     }
+    if (!merge) return absl::FailedPreconditionError(kDuplicate);
+    std::vector<FPoint>& into = (*m)[it->second].floats;
+    std::vector<FPoint> merged;
+    merged.reserve(into.size() + s.floats.size());
+    size_t a = 0, b = 0;
+    while (a < into.size() || b < s.floats.size()) {
+      if (a < into.size() && b < s.floats.size() && into[a].t == s.floats[b].t) {
+        return absl::FailedPreconditionError(kDuplicate);
+      }
+      if (b == s.floats.size() || (a < into.size() && into[a].t < s.floats[b].t)) {
+        merged.push_back(into[a++]);
+      } else {
+        merged.push_back(s.floats[b++]);
+      }
+    }
+    into = std::move(merged);
   }
+  m->resize(kept);
   return absl::OkStatus();
+}
+
+// Prometheus warns that sorting functions do nothing in a range query.
+void WarnSortInRangeQuery(const Expr& e, std::string_view query, Annotations* annotations) {
+  if (const auto* call = e.DynCast<Call>()) {
+    const std::string_view name = call->func->name;
+    if (name == "sort" || name == "sort_desc" || name == "sort_by_label" ||
+        name == "sort_by_label_desc") {
+      annotations->AddWarning(fmt::format(
+          "PromQL warning: sort is ineffective for range queries since results are always "
+          "ordered by labels ({})",
+          FormatPosition(query, call->pos.start)));
+    }
+    for (const auto& a : call->args) WarnSortInRangeQuery(*a, query, annotations);
+    return;
+  }
+  switch (e.kind()) {
+    case NodeKind::kParenExpr:
+      return WarnSortInRangeQuery(*e.As<ParenExpr>().expr, query, annotations);
+    case NodeKind::kUnaryExpr:
+      return WarnSortInRangeQuery(*e.As<UnaryExpr>().expr, query, annotations);
+    case NodeKind::kBinaryExpr:
+      WarnSortInRangeQuery(*e.As<BinaryExpr>().lhs, query, annotations);
+      return WarnSortInRangeQuery(*e.As<BinaryExpr>().rhs, query, annotations);
+    case NodeKind::kAggregateExpr:
+      if (e.As<AggregateExpr>().param) {
+        WarnSortInRangeQuery(*e.As<AggregateExpr>().param, query, annotations);
+      }
+      return WarnSortInRangeQuery(*e.As<AggregateExpr>().expr, query, annotations);
+    case NodeKind::kSubqueryExpr:
+      return WarnSortInRangeQuery(*e.As<SubqueryExpr>().expr, query, annotations);
+    default:
+      return;
+  }
 }
 
 }  // namespace
@@ -142,6 +203,7 @@ absl::StatusOr<QueryResult> Engine::Exec(const Queryable& queryable, std::string
   ctx.query = query;
   ctx.query_start = start_ms;
   ctx.query_end = end_ms;
+  ctx.query_step_ms = step_ms;
   const absl::Duration lookback =
       opts.lookback_delta > absl::ZeroDuration() ? opts.lookback_delta : options_.lookback_delta;
   ctx.lookback_ms = DurationMs(lookback);
@@ -170,7 +232,9 @@ absl::StatusOr<QueryResult> Engine::Exec(const Queryable& queryable, std::string
 
   QueryResult result;
   if (auto* m = std::get_if<Matrix>(&value)) {
-    if (type != ValueType::kScalar) RETURN_IF_ERROR(CleanupMetricLabels(m));
+    if (type != ValueType::kScalar) {
+      RETURN_IF_ERROR(CleanupMetricLabels(m, /*merge=*/!instant || type == ValueType::kMatrix));
+    }
     if (instant && type == ValueType::kScalar) {
       result.value = Scalar{start_ms, m->empty() ? 0 : (*m)[0].floats[0].f};
     } else if (instant && type == ValueType::kVector) {
@@ -190,6 +254,7 @@ absl::StatusOr<QueryResult> Engine::Exec(const Queryable& queryable, std::string
     s.t = start_ms;
     result.value = std::move(s);
   }
+  if (!instant) WarnSortInRangeQuery(*expr, query, &ctx.annotations);
   result.annotations = std::move(ctx.annotations);
   result.stats.total_queryable_samples = ctx.total_samples;
   result.stats.peak_samples = ctx.peak_samples;

@@ -36,7 +36,25 @@ Labels LabelsForAbsent(const Expr& arg) {
   return b.Build();
 }
 
+// Go's math.Min and math.Max: NaN wins, and -0 is below +0.
+double GoMin(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return NAN;
+  if (a == 0 && b == 0) return std::signbit(a) ? a : b;
+  return a < b ? a : b;
+}
+double GoMax(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return NAN;
+  if (a == 0 && b == 0) return std::signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+
 }  // namespace
+
+const Expr& Unparen(const Expr& e) {
+  const Expr* p = &e;
+  while (const auto* paren = p->DynCast<ParenExpr>()) p = paren->expr.get();
+  return *p;
+}
 
 absl::StatusOr<Value> Evaluator::EvalCall(const Call& e) {
   const std::string_view name = e.func->name;
@@ -48,6 +66,21 @@ absl::StatusOr<Value> Evaluator::EvalCall(const Call& e) {
   if (name == "timestamp") return EvalTimestamp(e);
   if (name == "absent") return EvalAbsent(e);
   if (name == "absent_over_time") return EvalAbsentOverTime(e);
+  if (name == "min_of" || name == "max_of") return EvalMinMaxOf(e, name == "min_of");
+  // The query's own step, range, start and end, in seconds (an instant
+  // query has no step and an empty range).
+  if (name == "step") {
+    const double step = ctx_->query_start == ctx_->query_end ? 0 : ctx_->query_step_ms / 1000.0;
+    return ScalarSeries([step](int64_t) { return step; });
+  }
+  if (name == "range") {
+    const double range = (ctx_->query_end - ctx_->query_start) / 1000.0;
+    return ScalarSeries([range](int64_t) { return range; });
+  }
+  if (name == "start" || name == "end") {
+    const double t = (name == "start" ? ctx_->query_start : ctx_->query_end) / 1000.0;
+    return ScalarSeries([t](int64_t) { return t; });
+  }
   for (size_t i = 0; i < e.args.size(); ++i) {
     if (e.args[i]->type() == ValueType::kMatrix) return EvalRangeFunction(e, i);
   }
@@ -105,113 +138,92 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
     if (auto* s = std::get_if<String>(&values[i])) args[i].string = s->v;
   }
 
-  // The range vector's series, with every point any window needs.
-  const Expr& arg = *e.args[matrix_arg];
-  Matrix series;
-  int64_t range_ms = 0;
-  const std::optional<int64_t>* at = nullptr;
-  AtModifier start_or_end = AtModifier::kNone;
-  absl::Duration offset;
-  int64_t held = 0;  // samples accounted for `series`
-  if (const auto* ms = arg.DynCast<MatrixSelector>()) {
-    const VectorSelector& vs = *ms->vector_selector;
-    range_ms = DurationMs(ms->range);
-    at = &vs.timestamp;
-    start_or_end = vs.start_or_end;
-    offset = vs.original_offset;
-    const int64_t first = SelectorTime(start_, vs.timestamp, vs.start_or_end, offset);
-    const int64_t last = SelectorTime(end_, vs.timestamp, vs.start_or_end, offset);
-    ASSIGN_OR_RETURN(std::vector<LoadedSeries> loaded,
-                     LoadSeries(vs, std::min(first, last) - range_ms, std::max(first, last),
-                                /*keep_stale=*/false));
-    series.reserve(loaded.size());
-    for (LoadedSeries& s : loaded) {
-      held += static_cast<int64_t>(s.points.size());
-      series.push_back(Series{std::move(s.labels), std::move(s.points), false});
-    }
-  } else {
-    const auto& sq = arg.As<SubqueryExpr>();
-    range_ms = DurationMs(sq.range);
-    at = &sq.timestamp;
-    start_or_end = sq.start_or_end;
-    offset = sq.original_offset;
-    ASSIGN_OR_RETURN(series, EvalSubqueryInner(sq));
-    for (const Series& s : series) held += static_cast<int64_t>(s.floats.size());
-  }
-
   FunctionContext fctx;
   fctx.call = &e;
   fctx.query = ctx_->query;
   fctx.annotations = &ctx_->annotations;
+  const Expr& arg = Unparen(*e.args[matrix_arg]);
   fctx.range_is_subquery = arg.kind() == NodeKind::kSubqueryExpr;
+  const RangeArg ra = RangeArgOf(arg);
   Matrix out;
   Vector step_out;
-  for (Series& s : series) {
+  // Applies the function to every window of one series.
+  auto apply = [&](const Labels& labels, const std::vector<FPoint>& points,
+                   bool drop_name) -> absl::Status {
     Series result;
     size_t cursor = 0;
     int64_t step = 0;
-    args[matrix_arg].labels = &s.metric;
+    args[matrix_arg].labels = &labels;
     for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
       RETURN_IF_ERROR(ctx_->CheckLimits());
-      const int64_t t = SelectorTime(ts, *at, start_or_end, offset);
-      if (cursor > 0 && cursor <= s.floats.size() && s.floats[cursor - 1].t > t - range_ms) {
+      const int64_t t = SelectorTime(ts, *ra.at, ra.start_or_end, ra.offset);
+      if (cursor > 0 && cursor <= points.size() && points[cursor - 1].t > t - ra.range_ms) {
         cursor = 0;  // the window moved backwards (only with @)
       }
-      args[matrix_arg].points = WindowOf(s.floats, t - range_ms, t, &cursor);
+      args[matrix_arg].points = WindowOf(points, t - ra.range_ms, t, &cursor);
       for (size_t i = 0; i < args.size(); ++i) {
         if (const auto* m = std::get_if<Matrix>(&values[i]); m != nullptr && i != matrix_arg) {
           args[i].scalar = (*m)[0].floats[step].f;
         }
       }
       fctx.ts = ts;
-      fctx.range_start = t - range_ms;
+      fctx.range_start = t - ra.range_ms;
       fctx.range_end = t;
       step_out.clear();
       RETURN_IF_ERROR(impl->fn(args, fctx, &step_out));
       if (!step_out.empty()) result.floats.push_back(FPoint{ts, step_out[0].f});
     }
-    if (result.floats.empty()) continue;
+    if (result.floats.empty()) return absl::OkStatus();
     RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(result.floats.size())));
-    result.drop_name = s.drop_name || !impl->keeps_name;
-    result.metric = std::move(s.metric);
+    result.drop_name = drop_name || !impl->keeps_name;
+    result.metric = labels;
     out.push_back(std::move(result));
-  }
-  ctx_->ReleaseSamples(held);
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(ForEachRangeSeries(arg, ra, [&](const Labels& l, const std::vector<FPoint>& p,
+                                                  bool drop_name) { return apply(l, p, drop_name); }));
   return Value(std::move(out));
 }
 
+Evaluator::RangeArg Evaluator::RangeArgOf(const Expr& wrapped) {
+  const Expr& arg = Unparen(wrapped);
+  RangeArg ra;
+  if (const auto* ms = arg.DynCast<MatrixSelector>()) {
+    const VectorSelector& vs = *ms->vector_selector;
+    ra.range_ms = DurationMs(ms->range);
+    ra.at = &vs.timestamp;
+    ra.start_or_end = vs.start_or_end;
+    ra.offset = vs.original_offset;
+  } else {
+    const auto& sq = arg.As<SubqueryExpr>();
+    ra.range_ms = DurationMs(sq.range);
+    ra.at = &sq.timestamp;
+    ra.start_or_end = sq.start_or_end;
+    ra.offset = sq.original_offset;
+  }
+  return ra;
+}
+
+absl::Status Evaluator::ForEachRangeSeries(
+    const Expr& wrapped, const RangeArg& ra,
+    const std::function<absl::Status(const Labels&, const std::vector<FPoint>&, bool)>& fn) {
+  const Expr& arg = Unparen(wrapped);
+  if (const auto* ms = arg.DynCast<MatrixSelector>()) {
+    const int64_t first = SelectorTime(start_, *ra.at, ra.start_or_end, ra.offset);
+    const int64_t last = SelectorTime(end_, *ra.at, ra.start_or_end, ra.offset);
+    return ForEachSeries(*ms->vector_selector, std::min(first, last) - ra.range_ms,
+                         std::max(first, last), /*keep_stale=*/false,
+                         [&](LoadedSeries& s) { return fn(s.labels, s.points, false); });
+  }
+  ASSIGN_OR_RETURN(Matrix inner, EvalSubqueryInner(arg.As<SubqueryExpr>()));
+  for (const Series& s : inner) RETURN_IF_ERROR(fn(s.metric, s.floats, s.drop_name));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Value> Evaluator::EvalTimestamp(const Call& e) {
-  const Expr* arg = e.args[0].get();
+  const Expr* arg = &Unparen(*e.args[0]);
   if (const auto* vs = arg->DynCast<VectorSelector>()) {
-    // The samples' own timestamps, not the step's.
-    const int64_t lookback = ctx_->lookback_ms;
-    const int64_t first = SelectorTime(start_, vs->timestamp, vs->start_or_end,
-                                       vs->original_offset);
-    const int64_t last = SelectorTime(end_, vs->timestamp, vs->start_or_end, vs->original_offset);
-    ASSIGN_OR_RETURN(std::vector<LoadedSeries> loaded,
-                     LoadSeries(*vs, std::min(first, last) - lookback, std::max(first, last),
-                                /*keep_stale=*/true));
-    Matrix out;
-    for (LoadedSeries& s : loaded) {
-      Series series;
-      size_t next = 0;
-      for (int64_t ts = start_; ts <= end_; ts += interval_) {
-        const int64_t t = SelectorTime(ts, vs->timestamp, vs->start_or_end, vs->original_offset);
-        if (next > 0 && s.points[next - 1].t > t) next = 0;
-        while (next < s.points.size() && s.points[next].t <= t) ++next;
-        if (next == 0) continue;
-        const FPoint& p = s.points[next - 1];
-        if (p.t <= t - lookback || IsStaleNaN(p.f)) continue;
-        series.floats.push_back(FPoint{ts, static_cast<double>(p.t) / 1000});
-      }
-      ctx_->ReleaseSamples(static_cast<int64_t>(s.points.size()));
-      if (series.floats.empty()) continue;
-      RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(series.floats.size())));
-      series.metric = std::move(s.labels);
-      series.drop_name = true;
-      out.push_back(std::move(series));
-    }
-    return Value(std::move(out));
+    return EvalInstantSelector(*vs, /*sample_timestamps=*/true);  // the samples' own times
   }
   ASSIGN_OR_RETURN(Value v, Eval(*arg));
   for (Series& s : std::get<Matrix>(v)) {
@@ -234,62 +246,49 @@ absl::StatusOr<Value> Evaluator::EvalAbsent(const Call& e) {
 }
 
 absl::StatusOr<Value> Evaluator::EvalAbsentOverTime(const Call& e) {
-  // present_over_time per series, then absent where no series is present.
+  // Marks the steps at which some series has a point in its window; the
+  // result is 1 at every other step.
   const Expr& arg = *e.args[0];
-  const MatrixSelector* ms = arg.DynCast<MatrixSelector>();
-  const SubqueryExpr* sq = arg.DynCast<SubqueryExpr>();
-  Matrix series;
-  int64_t held = 0;
-  int64_t range_ms;
-  const std::optional<int64_t>* at;
-  AtModifier start_or_end;
-  absl::Duration offset;
-  if (ms != nullptr) {
-    const VectorSelector& vs = *ms->vector_selector;
-    range_ms = DurationMs(ms->range);
-    at = &vs.timestamp;
-    start_or_end = vs.start_or_end;
-    offset = vs.original_offset;
-    const int64_t first = SelectorTime(start_, *at, start_or_end, offset);
-    const int64_t last = SelectorTime(end_, *at, start_or_end, offset);
-    ASSIGN_OR_RETURN(std::vector<LoadedSeries> loaded,
-                     LoadSeries(vs, std::min(first, last) - range_ms, std::max(first, last),
-                                /*keep_stale=*/false));
-    for (LoadedSeries& s : loaded) {
-      held += static_cast<int64_t>(s.points.size());
-      series.push_back(Series{std::move(s.labels), std::move(s.points), false});
-    }
-  } else {
-    range_ms = DurationMs(sq->range);
-    at = &sq->timestamp;
-    start_or_end = sq->start_or_end;
-    offset = sq->original_offset;
-    ASSIGN_OR_RETURN(series, EvalSubqueryInner(*sq));
-    for (const Series& s : series) held += static_cast<int64_t>(s.floats.size());
-  }
-  std::vector<size_t> cursors(series.size(), 0);
+  const RangeArg ra = RangeArgOf(arg);
+  std::vector<bool> present(static_cast<size_t>(num_steps()), false);
+  RETURN_IF_ERROR(ForEachRangeSeries(
+      arg, ra, [&](const Labels&, const std::vector<FPoint>& points, bool) {
+        size_t cursor = 0, step = 0;
+        for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+          RETURN_IF_ERROR(ctx_->CheckLimits());
+          const int64_t t = SelectorTime(ts, *ra.at, ra.start_or_end, ra.offset);
+          if (cursor > 0 && cursor <= points.size() && points[cursor - 1].t > t - ra.range_ms) {
+            cursor = 0;
+          }
+          if (!WindowOf(points, t - ra.range_ms, t, &cursor).empty()) present[step] = true;
+        }
+        return absl::OkStatus();
+      }));
   Series result;
   result.metric = LabelsForAbsent(arg);
-  for (int64_t ts = start_; ts <= end_; ts += interval_) {
-    RETURN_IF_ERROR(ctx_->CheckLimits());
-    const int64_t t = SelectorTime(ts, *at, start_or_end, offset);
-    bool present = false;
-    for (size_t i = 0; i < series.size() && !present; ++i) {
-      if (cursors[i] > 0 && cursors[i] <= series[i].floats.size() &&
-          series[i].floats[cursors[i] - 1].t > t - range_ms) {
-        cursors[i] = 0;
-      }
-      present = !WindowOf(series[i].floats, t - range_ms, t, &cursors[i]).empty();
-    }
-    if (!present) result.floats.push_back(FPoint{ts, 1});
+  size_t step = 0;
+  for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+    if (!present[step]) result.floats.push_back(FPoint{ts, 1});
   }
-  ctx_->ReleaseSamples(held);
   Matrix out;
   if (!result.floats.empty()) {
     RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(result.floats.size())));
     out.push_back(std::move(result));
   }
   return Value(std::move(out));
+}
+
+absl::StatusOr<Value> Evaluator::EvalMinMaxOf(const Call& e, bool min) {
+  ASSIGN_OR_RETURN(Value a, Eval(*e.args[0]));
+  ASSIGN_OR_RETURN(Value b, Eval(*e.args[1]));
+  const Matrix* args[2] = {&std::get<Matrix>(a), &std::get<Matrix>(b)};
+  ASSIGN_OR_RETURN(Matrix m,
+                   RangeEval(args, [min](int64_t ts, std::span<const Vector> in, Vector* out) {
+                     const double x = in[0][0].f, y = in[1][0].f;
+                     out->push_back(Sample{Labels(), ts, min ? GoMin(x, y) : GoMax(x, y)});
+                     return absl::OkStatus();
+                   }));
+  return Value(std::move(m));
 }
 
 absl::StatusOr<Value> Evaluator::EvalScalarFunction(const Call& e) {

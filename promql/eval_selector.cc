@@ -5,58 +5,79 @@
 #include "tsdb/base/status_macros.h"
 
 namespace strata::promql {
-absl::StatusOr<std::vector<Evaluator::LoadedSeries>> Evaluator::LoadSeries(
-    const VectorSelector& sel, int64_t lo, int64_t hi, bool keep_stale) {
-  std::vector<LoadedSeries> result;
-  if (hi <= lo) return result;
+absl::Status Evaluator::ForEachSeries(const VectorSelector& sel, int64_t lo, int64_t hi,
+                                      bool keep_stale,
+                                      const std::function<absl::Status(LoadedSeries&)>& fn) {
+  if (hi <= lo) return absl::OkStatus();
   std::unique_ptr<SeriesSet> set = ctx_->querier->Select(sel.matchers);
+  LoadedSeries s;
   while (set->Next()) {
     RETURN_IF_ERROR(ctx_->CheckLimits());
-    LoadedSeries s;
     s.labels = set->labels();
+    s.points.clear();
     std::unique_ptr<SampleIterator> it = set->Iterator();
     for (bool ok = it->Seek(lo + 1); ok && it->t() <= hi; ok = it->Next()) {
       const double v = it->v();
       if (!keep_stale && IsStaleNaN(v)) continue;
-      RETURN_IF_ERROR(ctx_->AddSamples(1));
+      if (absl::Status st = ctx_->AddSamples(1); !st.ok()) {
+        ctx_->ReleaseSamples(static_cast<int64_t>(s.points.size()));
+        return st;
+      }
       s.points.push_back(FPoint{it->t(), v});
     }
-    RETURN_IF_ERROR(it->status());
-    ctx_->total_samples += static_cast<int64_t>(s.points.size());
-    if (!s.points.empty()) result.push_back(std::move(s));
+    const int64_t n = static_cast<int64_t>(s.points.size());
+    ctx_->total_samples += n;
+    absl::Status st = it->status();
+    if (st.ok() && n > 0) st = fn(s);
+    ctx_->ReleaseSamples(n);
+    RETURN_IF_ERROR(st);
   }
-  RETURN_IF_ERROR(set->status());
+  return set->status();
+}
+
+absl::StatusOr<std::vector<Evaluator::LoadedSeries>> Evaluator::LoadSeries(
+    const VectorSelector& sel, int64_t lo, int64_t hi, bool keep_stale) {
+  std::vector<LoadedSeries> result;
+  RETURN_IF_ERROR(ForEachSeries(sel, lo, hi, keep_stale, [&](LoadedSeries& s) {
+    RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(s.points.size())));
+    result.push_back(std::move(s));
+    return absl::OkStatus();
+  }));
   return result;
 }
 
 absl::StatusOr<Value> Evaluator::EvalVectorSelector(const VectorSelector& e) {
+  return EvalInstantSelector(e, /*sample_timestamps=*/false);
+}
+
+absl::StatusOr<Value> Evaluator::EvalInstantSelector(const VectorSelector& e,
+                                                     bool sample_timestamps) {
   const int64_t lookback = ctx_->lookback_ms;
   const int64_t first = SelectorTime(start_, e.timestamp, e.start_or_end, e.original_offset);
   const int64_t last = SelectorTime(end_, e.timestamp, e.start_or_end, e.original_offset);
-  ASSIGN_OR_RETURN(std::vector<LoadedSeries> loaded,
-                   LoadSeries(e, std::min(first, last) - lookback, std::max(first, last),
-                              /*keep_stale=*/true));
   Matrix out;
-  out.reserve(loaded.size());
-  for (LoadedSeries& s : loaded) {
-    RETURN_IF_ERROR(ctx_->CheckLimits());
-    Series series;
-    size_t next = 0;  // first point after the previous step's time
-    for (int64_t ts = start_; ts <= end_; ts += interval_) {
-      const int64_t t = SelectorTime(ts, e.timestamp, e.start_or_end, e.original_offset);
-      if (next > 0 && s.points[next - 1].t > t) next = 0;  // @ times need not increase
-      while (next < s.points.size() && s.points[next].t <= t) ++next;
-      if (next == 0) continue;
-      const FPoint& p = s.points[next - 1];
-      if (p.t <= t - lookback || IsStaleNaN(p.f)) continue;
-      series.floats.push_back(FPoint{ts, p.f});
-    }
-    ctx_->ReleaseSamples(static_cast<int64_t>(s.points.size()));
-    if (series.floats.empty()) continue;
-    RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(series.floats.size())));
-    series.metric = std::move(s.labels);
-    out.push_back(std::move(series));
-  }
+  RETURN_IF_ERROR(ForEachSeries(
+      e, std::min(first, last) - lookback, std::max(first, last), /*keep_stale=*/true,
+      [&](LoadedSeries& s) {
+        Series series;
+        size_t next = 0;  // first point after the previous step's time
+        for (int64_t ts = start_; ts <= end_; ts += interval_) {
+          const int64_t t = SelectorTime(ts, e.timestamp, e.start_or_end, e.original_offset);
+          if (next > 0 && s.points[next - 1].t > t) next = 0;  // @ times need not increase
+          while (next < s.points.size() && s.points[next].t <= t) ++next;
+          if (next == 0) continue;
+          const FPoint& p = s.points[next - 1];
+          if (p.t <= t - lookback || IsStaleNaN(p.f)) continue;
+          series.floats.push_back(
+              FPoint{ts, sample_timestamps ? static_cast<double>(p.t) / 1000 : p.f});
+        }
+        if (series.floats.empty()) return absl::OkStatus();
+        RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(series.floats.size())));
+        series.metric = std::move(s.labels);
+        series.drop_name = sample_timestamps;
+        out.push_back(std::move(series));
+        return absl::OkStatus();
+      }));
   return Value(std::move(out));
 }
 

@@ -140,17 +140,26 @@ absl::StatusOr<Matrix> Evaluator::RangeEval(std::span<const Matrix* const> args,
   for (int64_t ts = start_; ts <= end_; ts += interval_) {
     RETURN_IF_ERROR(ctx_->CheckLimits());
     for (size_t i = 0; i < nargs; ++i) {
+      // Samples are assigned over the previous step's rather than rebuilt:
+      // label sets reuse their buffers, so a steady set of series costs no
+      // allocation per step.
       Vector& v = in[i];
-      v.clear();
+      size_t n = 0;
       const Matrix& m = *args[i];
       for (size_t j = 0; j < m.size(); ++j) {
         const std::vector<FPoint>& pts = m[j].floats;
         size_t& c = cursor[i][j];
         if (c < pts.size() && pts[c].t == ts) {
-          v.push_back(Sample{m[j].metric, ts, pts[c].f, m[j].drop_name});
+          if (n == v.size()) v.emplace_back();
+          Sample& s = v[n++];
+          s.metric = m[j].metric;
+          s.t = ts;
+          s.f = pts[c].f;
+          s.drop_name = m[j].drop_name;
           ++c;
         }
       }
+      v.resize(n);
     }
     out.clear();
     RETURN_IF_ERROR(step_fn(ts, in, &out));

@@ -47,6 +47,7 @@ struct EvalContext {
   std::string_view query;
   int64_t query_start = 0;  // for `@ start()`
   int64_t query_end = 0;    // for `@ end()`
+  int64_t query_step_ms = 0;  // a range query's step (step())
   int64_t lookback_ms = 5 * 60 * 1000;
   int64_t default_subquery_step_ms = 60 * 1000;
   int64_t max_samples = 0;
@@ -105,7 +106,25 @@ class Evaluator {
   absl::StatusOr<Value> EvalAbsent(const Call& e);
   absl::StatusOr<Value> EvalAbsentOverTime(const Call& e);
   absl::StatusOr<Value> EvalScalarFunction(const Call& e);
+  absl::StatusOr<Value> EvalMinMaxOf(const Call& e, bool min);
   absl::StatusOr<Value> ScalarSeries(const std::function<double(int64_t ts)>& value_at);
+
+  // A range-vector argument (matrix selector or subquery): its range, @ and
+  // offset.
+  struct RangeArg {
+    int64_t range_ms = 0;
+    const std::optional<int64_t>* at = nullptr;
+    AtModifier start_or_end = AtModifier::kNone;
+    absl::Duration offset;
+  };
+  static RangeArg RangeArgOf(const Expr& arg);
+  // Calls fn(labels, points, drop_name) for every series of a range-vector
+  // argument with every point any step's window needs, in time order:
+  // streamed from storage for a selector, from the evaluated inner
+  // expression for a subquery.
+  absl::Status ForEachRangeSeries(
+      const Expr& arg, const RangeArg& ra,
+      const std::function<absl::Status(const Labels&, const std::vector<FPoint>&, bool)>& fn);
 
  public:
   // Evaluates each of `args` (instant vectors, scalars: Matrix) and then
@@ -127,6 +146,14 @@ class Evaluator {
   };
   absl::StatusOr<std::vector<LoadedSeries>> LoadSeries(const VectorSelector& sel, int64_t lo,
                                                        int64_t hi, bool keep_stale);
+  // Like LoadSeries, but one series at a time: `fn` gets each series (with
+  // at least one point) and may move from it; its points are accounted only
+  // during the call. Nothing is materialised beyond one series.
+  absl::Status ForEachSeries(const VectorSelector& sel, int64_t lo, int64_t hi, bool keep_stale,
+                             const std::function<absl::Status(LoadedSeries&)>& fn);
+  // An instant-vector selector at every step; with `sample_timestamps` the
+  // value is the sample's own timestamp in seconds (timestamp()).
+  absl::StatusOr<Value> EvalInstantSelector(const VectorSelector& e, bool sample_timestamps);
 
   // Evaluates a subquery's inner expression over the steps its windows need
   // (eval_subquery.cc); each series' points are in time order.
@@ -145,6 +172,9 @@ std::span<const FPoint> WindowOf(const std::vector<FPoint>& all, int64_t lo, int
                                  size_t* first);
 
 int64_t DurationMs(absl::Duration d);
+
+// `e` without enclosing parentheses.
+const Expr& Unparen(const Expr& e);
 
 }  // namespace strata::promql
 
