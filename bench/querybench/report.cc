@@ -88,7 +88,7 @@ std::string MarkdownReport(const std::vector<QueryResult>& results,
         met[i] += ok;
         ++ratios[i];
         log_sum[i] += std::log(ratio);
-        add(" {:.2f}× | {} |", ratio, ok ? "met" : "**missed**");
+        add(" {:.3f}× | {} |", ratio, ok ? "met" : "**missed**");
       } else {
         add(" n/a | n/a |");
       }
