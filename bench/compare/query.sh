@@ -31,7 +31,7 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-COMMAND_LINE="bench/compare/query.sh $*"
+COMMAND_LINE="bench/compare/query.sh${*:+ $*}"
 
 BUILD_DIR="$REPO/build"
 TARGETS="${TARGETS:-20}"
@@ -101,6 +101,7 @@ START_SECONDS=$SECONDS
 
 # Stops one server we started: SIGTERM, then up to 60 s for a clean exit,
 # then SIGKILL.
+# shellcheck disable=SC2317  # invoked from the EXIT trap
 stop_server() {
   local pid="$1"
   kill -TERM "$pid" 2>/dev/null || return 0
