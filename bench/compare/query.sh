@@ -77,7 +77,8 @@ QB="$BUILD_DIR/strata-querybench"
 STRATA="$BUILD_DIR/strata"
 for bin in "$QB" "$STRATA"; do
   if [ ! -x "$bin" ]; then
-    echo "query.sh: $bin missing; build it: cmake --build $BUILD_DIR --target $(basename "$bin")" >&2
+    echo "query.sh: $bin missing; build it:" \
+      "cmake --build $BUILD_DIR --target $(basename "$bin")" >&2
     exit 2
   fi
 done
@@ -272,7 +273,8 @@ REPORT="$WORK/report.md"
     "shares the cores with both servers (both run throughout; queries alternate)"
   echo "- versions: strata $GIT_REV; $PROM_VERSION"
   echo "- ${DATASET#dataset: }"
-  echo "- Prometheus: $BLOCKS blocks from promtool (\`--max-block-duration=24h\`), loaded at start;" \
+  echo "- Prometheus: $BLOCKS blocks from promtool (\`--max-block-duration=24h\`)," \
+    "loaded at start;" \
     "flags \`--storage.tsdb.retention.time=15d --storage.tsdb.min-block-duration=2h" \
     "--storage.tsdb.max-block-duration=18h\`"
   echo "- Strata: flags \`${STRATA_FLAGS:-(defaults)}\`; ${WRITE_SUMMARY}"

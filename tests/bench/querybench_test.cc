@@ -117,7 +117,8 @@ constexpr char kVectorA[] = R"({"status":"success","data":{"resultType":"vector"
   {"metric":{"a":"1"},"value":[10.005,"1.5"]},{"metric":{"a":"2"},"value":[10.005,"NaN"]}]}})";
 // The same series in the other order, one value off by less than 1e-6.
 constexpr char kVectorB[] = R"({"status":"success","data":{"resultType":"vector","result":[
-  {"metric":{"a":"2"},"value":[10.005,"NaN"]},{"metric":{"a":"1"},"value":[10.005,"1.5000001"]}]}})";
+  {"metric":{"a":"2"},"value":[10.005,"NaN"]},
+  {"metric":{"a":"1"},"value":[10.005,"1.5000001"]}]}})";
 
 TEST(CompareTest, EqualDespiteOrderAndRounding) {
   Comparison c = CompareAnswers(kVectorA, kVectorB, "x", "y", Tolerance{});
