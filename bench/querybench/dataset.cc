@@ -1,0 +1,217 @@
+// The series, timestamps and values of strata-querybench's dataset; see
+// dataset.h for its shape.
+#include "bench/querybench/dataset.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "fmt/format.h"
+
+namespace strata::querybench {
+namespace {
+
+// SplitMix64: reproducible noise from a counter, no state to carry.
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+// Uniform in [0, 1).
+double Unit(uint64_t x) { return static_cast<double>(Mix(x) >> 11) * 0x1.0p-53; }
+
+double RoundTo(double v, double decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(v * scale) / scale;
+}
+
+constexpr const char* kHandlers[] = {"/api/v1/query", "/api/v1/write"};
+// Requests per second of each handler, before per-target variation.
+constexpr double kHandlerRates[] = {20, 100};
+constexpr double kBuckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, INFINITY};
+
+}  // namespace
+
+Dataset::Dataset(const DatasetOptions& options)
+    : options_(options),
+      scrapes_(static_cast<int>(options.span_ms / options.interval_ms)),
+      start_ms_(options.end_ms - int64_t{scrapes_} * options.interval_ms) {
+  AddTemplates();
+}
+
+void Dataset::AddTemplates() {
+  auto add = [this](std::string name, LabelPairs labels, Kind kind, double rate, double decimals,
+                    double le = 0, int histogram = -1) {
+    templates_.push_back({std::move(name), std::move(labels), kind, rate, decimals, le, histogram});
+  };
+  // CPU: shares of one core per mode.
+  const std::pair<const char*, double> modes[] = {
+      {"idle", 0.7},     {"iowait", 0.02}, {"irq", 0.001},   {"nice", 0.005},
+      {"softirq", 0.01}, {"steal", 0.003}, {"system", 0.06}, {"user", 0.2}};
+  for (int cpu = 0; cpu < 4; ++cpu) {
+    for (const auto& [mode, share] : modes) {
+      add("node_cpu_seconds_total", {{"cpu", std::to_string(cpu)}, {"mode", mode}}, Kind::kCounter,
+          share, 2);
+    }
+  }
+  add("node_memory_MemAvailable_bytes", {}, Kind::kGauge, 8e9, 0);
+  add("node_memory_MemTotal_bytes", {}, Kind::kConstant, 16e9, 0);
+  add("node_memory_Cached_bytes", {}, Kind::kGauge, 4e9, 0);
+  add("node_memory_Buffers_bytes", {}, Kind::kGauge, 5e8, 0);
+  add("node_load1", {}, Kind::kGauge, 1.5, 2);
+  add("node_load5", {}, Kind::kGauge, 1.4, 2);
+  add("node_load15", {}, Kind::kGauge, 1.3, 2);
+  for (const char* device : {"eth0", "eth1"}) {
+    add("node_network_receive_bytes_total", {{"device", device}}, Kind::kCounter, 2e5, 0);
+    add("node_network_transmit_bytes_total", {{"device", device}}, Kind::kCounter, 1e5, 0);
+    add("node_network_receive_packets_total", {{"device", device}}, Kind::kCounter, 300, 0);
+    add("node_network_transmit_packets_total", {{"device", device}}, Kind::kCounter, 200, 0);
+  }
+  for (const char* device : {"sda", "sdb"}) {
+    add("node_disk_read_bytes_total", {{"device", device}}, Kind::kCounter, 5e4, 0);
+    add("node_disk_written_bytes_total", {{"device", device}}, Kind::kCounter, 2e5, 0);
+    add("node_disk_io_time_seconds_total", {{"device", device}}, Kind::kCounter, 0.05, 3);
+    add("node_disk_reads_completed_total", {{"device", device}}, Kind::kCounter, 10, 0);
+  }
+  const LabelPairs filesystems[] = {
+      {{"device", "/dev/sda1"}, {"fstype", "ext4"}, {"mountpoint", "/"}},
+      {{"device", "/dev/sdb1"}, {"fstype", "xfs"}, {"mountpoint", "/data"}}};
+  for (const LabelPairs& fs : filesystems) {
+    add("node_filesystem_avail_bytes", fs, Kind::kGauge, 5e10, 0);
+    add("node_filesystem_size_bytes", fs, Kind::kConstant, 1e11, 0);
+    add("node_filesystem_files_free", fs, Kind::kGauge, 1e6, 0);
+  }
+  add("node_context_switches_total", {}, Kind::kCounter, 2000, 0);
+  add("node_intr_total", {}, Kind::kCounter, 1500, 0);
+  add("node_forks_total", {}, Kind::kCounter, 5, 0);
+  add("node_procs_running", {}, Kind::kGauge, 3, 0);
+  add("up", {}, Kind::kConstant, 1, 0);
+  add("process_resident_memory_bytes", {}, Kind::kGauge, 3e7, 0);
+  add("process_cpu_seconds_total", {}, Kind::kCounter, 0.02, 2);
+  for (int h = 0; h < 2; ++h) {
+    add("http_requests_total", {{"code", "200"}, {"handler", kHandlers[h]}}, Kind::kCounter,
+        kHandlerRates[h], 0);
+    add("http_requests_total", {{"code", "500"}, {"handler", kHandlers[h]}}, Kind::kCounter,
+        kHandlerRates[h] / 200, 0);
+  }
+  for (int h = 0; h < 2; ++h) {
+    for (double le : kBuckets) {
+      // Go's strconv.FormatFloat(le, 'f', -1, 64), as client libraries write it.
+      std::string le_text = std::isinf(le) ? "+Inf" : fmt::format("{}", le);
+      add("http_request_duration_seconds_bucket", {{"handler", kHandlers[h]}, {"le", le_text}},
+          Kind::kBucket, 0, 0, le, h);
+    }
+    add("http_request_duration_seconds_sum", {{"handler", kHandlers[h]}}, Kind::kHistSum, 0, 3, 0,
+        h);
+    count_index_[h] = static_cast<int>(templates_.size());
+    add("http_request_duration_seconds_count", {{"handler", kHandlers[h]}}, Kind::kHistCount, 0, 0,
+        0, h);
+  }
+  if (templates_.size() != kSeriesPerTarget) {
+    fmt::print(stderr, "dataset: {} series per target, want {}\n", templates_.size(),
+               kSeriesPerTarget);
+    std::abort();
+  }
+}
+
+LabelPairs Dataset::Labels(int64_t series) const {
+  const int target = static_cast<int>(series / kSeriesPerTarget);
+  const Template& tmpl = templates_[series % kSeriesPerTarget];
+  LabelPairs labels = tmpl.labels;
+  labels.emplace_back("__name__", tmpl.name);
+  labels.emplace_back("cluster", fmt::format("eu-{}", target % 4));
+  labels.emplace_back("instance", fmt::format("10.{}.{}.{}:9100", (target >> 16) & 255,
+                                              (target >> 8) & 255, target & 255));
+  labels.emplace_back("job", "node");
+  std::sort(labels.begin(), labels.end());
+  return labels;
+}
+
+int64_t Dataset::Timestamp(int target, int scrape) const {
+  const uint64_t t = static_cast<uint64_t>(target);
+  // Offsets are multiples of 10 ms in [10, interval - 20] and the jitter is
+  // within ±3 ms, so timestamps stay inside the scrape's interval and never
+  // end in 5 (dataset.h).
+  const uint64_t slots = static_cast<uint64_t>(options_.interval_ms / 10 - 2);
+  const int64_t offset = 10 * static_cast<int64_t>(1 + Mix(options_.seed ^ (t * 0x9e37)) % slots);
+  const uint64_t r = Mix(options_.seed ^ (t << 20) ^ static_cast<uint64_t>(scrape));
+  const int64_t jitter = r % 4 != 0 ? 0 : static_cast<int64_t>((r >> 8) % 7) - 3;
+  return start_ms_ + int64_t{scrape} * options_.interval_ms + offset + jitter;
+}
+
+double Dataset::CounterValue(int64_t series, int target, int scrape, double rate,
+                             double decimals) const {
+  const uint64_t s = static_cast<uint64_t>(series);
+  const double r = rate * (0.5 + Unit(options_.seed ^ (s * 0x51ed27)));
+  const double interval_s = static_cast<double>(options_.interval_ms) / 1000;
+  // A quarter of the targets restart once, somewhere in the middle half.
+  double base = std::floor(Unit(options_.seed ^ ~s) * r * 30 * 86400);  // ~a month of uptime
+  int since = scrape;
+  const uint64_t restart = Mix(options_.seed ^ (uint64_t(target) * 0x7f4a7c15));
+  if (restart % 4 == 0 && scrapes_ >= 4) {
+    const int at = scrapes_ / 4 + static_cast<int>((restart >> 8) % (uint64_t(scrapes_) / 2));
+    if (scrape >= at) {
+      base = 0;
+      since = scrape - at;
+    }
+  }
+  // Each step adds between 0.4 and 1.6 intervals' worth: always increasing.
+  const double u = Unit(options_.seed ^ (s << 24) ^ static_cast<uint64_t>(scrape));
+  return RoundTo(base + r * interval_s * (since + 0.6 * u), decimals);
+}
+
+double Dataset::HistogramCount(int target, int histogram, int scrape) const {
+  // Buckets, _sum and _count all derive from the _count series' counter.
+  const int64_t series = int64_t{target} * kSeriesPerTarget + count_index_[histogram];
+  return CounterValue(series, target, scrape, kHandlerRates[histogram], 0);
+}
+
+double Dataset::LatencyScale(int target, int histogram) const {
+  const double u = Unit(options_.seed ^ (uint64_t(target) * 31 + uint64_t(histogram) + 7));
+  return histogram == 0 ? 0.05 + 0.35 * u : 0.005 + 0.045 * u;
+}
+
+double Dataset::Value(int64_t series, int scrape) const {
+  const int target = static_cast<int>(series / kSeriesPerTarget);
+  const Template& tmpl = templates_[series % kSeriesPerTarget];
+  const uint64_t s = static_cast<uint64_t>(series);
+  switch (tmpl.kind) {
+    case Kind::kCounter:
+      return CounterValue(series, target, scrape, tmpl.rate, tmpl.decimals);
+    case Kind::kConstant:
+      return tmpl.rate;
+    case Kind::kGauge: {
+      // A daily wave of ±30% with a per-series phase, plus ±2.5% noise.
+      const double level = tmpl.rate * (0.5 + Unit(options_.seed ^ (s * 0x2545f491)));
+      const double seconds =
+          static_cast<double>(start_ms_ + int64_t{scrape} * options_.interval_ms) / 1000;
+      const double phase = 2 * std::numbers::pi * Unit(options_.seed ^ (s * 0x9e3779b1));
+      const double u = Unit(options_.seed ^ (s << 28) ^ static_cast<uint64_t>(scrape));
+      const double wave = std::sin(2 * std::numbers::pi * seconds / 86400 + phase);
+      return RoundTo(level * (1 + 0.3 * wave + 0.05 * (u - 0.5)), tmpl.decimals);
+    }
+    case Kind::kBucket: {
+      // Cumulative counts of an exponential latency distribution: monotonic
+      // in `le` and, as the count is, in time.
+      const double n = HistogramCount(target, tmpl.histogram, scrape);
+      if (std::isinf(tmpl.le)) return n;
+      const double cdf = 1 - std::exp(-tmpl.le / LatencyScale(target, tmpl.histogram));
+      return std::floor(n * cdf);
+    }
+    case Kind::kHistSum:
+      return RoundTo(
+          HistogramCount(target, tmpl.histogram, scrape) * LatencyScale(target, tmpl.histogram),
+          tmpl.decimals);
+    case Kind::kHistCount:
+      return HistogramCount(target, tmpl.histogram, scrape);
+  }
+  return 0;
+}
+
+int64_t QueryTime(const Dataset& dataset, int64_t ms_before_end) {
+  const int64_t t = dataset.end_ms() - ms_before_end;
+  return t - ((t % 10) + 10) % 10 + 5;
+}
+
+}  // namespace strata::querybench
