@@ -51,12 +51,31 @@ uint32_t AssignGroups(const AggregateExpr& e, const Vector& in, AggregateScratch
   scratch->group_index.clear();
   scratch->group_of.resize(in.size());
   scratch->first_of_group.clear();
+  scratch->key_of_group.clear();
+  auto key_of = [&](const Sample& s) {
+    if (s.origin < 0) {
+      return e.without ? HashDropWithName(s.metric, e.grouping) : HashKeepOnly(s.metric, e.grouping);
+    }
+    const size_t o = static_cast<size_t>(s.origin);
+    if (o >= scratch->key_known.size()) {
+      scratch->key_known.resize(o + 1, 0);
+      scratch->key_of_origin.resize(o + 1);
+    }
+    if (!scratch->key_known[o]) {
+      scratch->key_of_origin[o] =
+          e.without ? HashDropWithName(s.metric, e.grouping) : HashKeepOnly(s.metric, e.grouping);
+      scratch->key_known[o] = 1;
+    }
+    return scratch->key_of_origin[o];
+  };
   for (size_t i = 0; i < in.size(); ++i) {
-    const uint64_t key = e.without ? HashDropWithName(in[i].metric, e.grouping)
-                                   : HashKeepOnly(in[i].metric, e.grouping);
+    const uint64_t key = key_of(in[i]);
     auto [it, inserted] = scratch->group_index.try_emplace(
         key, static_cast<uint32_t>(scratch->first_of_group.size()));
-    if (inserted) scratch->first_of_group.push_back(static_cast<uint32_t>(i));
+    if (inserted) {
+      scratch->first_of_group.push_back(static_cast<uint32_t>(i));
+      scratch->key_of_group.push_back(key);
+    }
     scratch->group_of[i] = it->second;
   }
   return static_cast<uint32_t>(scratch->first_of_group.size());
@@ -218,7 +237,9 @@ void AggregateGroups(const AggregateStep& step, const Vector& in, AggregateScrat
   out->reserve(out->size() + n);
   for (uint32_t gi = 0; gi < n; ++gi) {
     AggGroup& g = scratch->groups[gi];
-    out->push_back(Sample{.metric = GroupLabels(e, in[scratch->first_of_group[gi]].metric),
+    auto [labels, inserted] = scratch->group_labels.try_emplace(scratch->key_of_group[gi]);
+    if (inserted) labels->second = GroupLabels(e, in[scratch->first_of_group[gi]].metric);
+    out->push_back(Sample{.metric = labels->second,
                           .t = step.ts,
                           .f = FinalValue(e.op, step.param, scratch, &g),
                           .drop_name = g.drop_name});

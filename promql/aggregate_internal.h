@@ -51,8 +51,15 @@ class AggregateScratch {
   std::vector<std::vector<double>> values;
   std::vector<std::vector<KEntry>> heaps;
   std::vector<uint32_t> first_of_group;  // per group: its first input index
+  std::vector<uint64_t> key_of_group;    // per group: its grouping key
   std::vector<std::string> names;        // count_values' grouping names
   std::string hash_buf;                  // limit_ratio's label encoding
+  // Grouping key per input series (Sample::origin), kept across steps;
+  // key_known[o] says whether key_of_origin[o] is set.
+  std::vector<uint64_t> key_of_origin;
+  std::vector<uint8_t> key_known;
+  // Output labels per grouping key, kept across steps.
+  absl::flat_hash_map<uint64_t, Labels> group_labels;
 };
 
 namespace aggregate_internal {

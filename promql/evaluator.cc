@@ -156,6 +156,7 @@ absl::StatusOr<Matrix> Evaluator::RangeEval(std::span<const Matrix* const> args,
           s.t = ts;
           s.f = pts[c].f;
           s.drop_name = m[j].drop_name;
+          s.origin = static_cast<int32_t>(j);
           ++c;
         }
       }

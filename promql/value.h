@@ -33,6 +33,11 @@ struct Sample {
   int64_t t = 0;
   double f = 0;
   bool drop_name = false;
+  // Within the per-step vectors the evaluator hands to one operator: the
+  // index of the input series this sample belongs to, the same at every
+  // step, so per-series work (grouping keys, signatures) can be done once
+  // per query rather than once per step. -1 when unknown.
+  int32_t origin = -1;
 };
 using Vector = std::vector<Sample>;
 
