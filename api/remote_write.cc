@@ -133,6 +133,9 @@ RemoteWriteResponse RemoteWriteHandler::Handle(std::string_view content_type,
     absl::Status decoded_ok = v2 ? rw_internal::DecodeV2(decoded, &scratch->request)
                                  : rw_internal::DecodeV1(decoded, &scratch->request);
     if (decoded_ok.ok()) {
+      // Per request, from the decoded arrays' sizes: nothing per sample.
+      counters_->Add(kSamplesReceived, scratch->request.samples.size());
+      counters_->Add(kSeriesReceived, scratch->request.series.size());
       response = Ingest(v2 ? Protocol::kV2 : Protocol::kV1, *scratch);
     } else {
       response.status = 400;
@@ -208,6 +211,8 @@ RemoteWriteStats RemoteWriteHandler::stats() const {
   s.metadata_skipped = c.Get(kMetadataSkipped);
   s.bytes_received = c.Get(kBytesReceived);
   s.bytes_decoded = c.Get(kBytesDecoded);
+  s.samples_received = c.Get(kSamplesReceived);
+  s.series_received = c.Get(kSeriesReceived);
   s.series_cache_hits = c.Get(kCacheHits);
   s.series_cache_misses = c.Get(kCacheMisses);
   s.series_cache_evictions = cache_.evictions();

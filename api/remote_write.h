@@ -109,6 +109,10 @@ struct RemoteWriteStats {
 
   uint64_t bytes_received = 0;  // compressed body bytes of negotiated requests
   uint64_t bytes_decoded = 0;   // decompressed bytes
+  // Float samples and series in requests that decoded, before validation:
+  // what senders offered, whether it was written or rejected afterwards.
+  uint64_t samples_received = 0;
+  uint64_t series_received = 0;
 
   uint64_t series_cache_hits = 0;
   uint64_t series_cache_misses = 0;

@@ -60,6 +60,8 @@ enum RemoteWriteCounter : int {
   kMetadataSkipped,
   kBytesReceived,
   kBytesDecoded,
+  kSamplesReceived,
+  kSeriesReceived,
   kCacheHits,
   kCacheMisses,
   kNumCounters,

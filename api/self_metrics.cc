@@ -3,11 +3,14 @@
 #include <sys/resource.h>
 
 #include <fstream>
+#include <limits>
+#include <vector>
 
 #include "api/remote_write.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
+#include "prometheus/metric_family.h"
 #include "prometheus/registry.h"
 #include "prometheus/text_serializer.h"
 
@@ -34,6 +37,28 @@ Counter& NewCounter(Registry& r, const std::string& name, const std::string& hel
 }
 Gauge& NewGauge(Registry& r, const std::string& name, const std::string& help) {
   return prometheus::BuildGauge().Name(name).Help(help).Register(r).Add({});
+}
+
+// The WAL's fsync durations as a Prometheus histogram. The WAL keeps the
+// counts itself (cheaply, under a lock it holds anyway), so they are rendered
+// as they are rather than re-observed into a prometheus::Histogram.
+prometheus::MetricFamily FsyncDurationFamily(const wal::FsyncHistogram& h) {
+  prometheus::MetricFamily family;
+  family.name = "strata_wal_fsync_duration_seconds";
+  family.help = "Duration of fsyncs of WAL segment data, failed ones included.";
+  family.type = prometheus::MetricType::Histogram;
+  prometheus::ClientMetric m;
+  m.histogram.sample_count = h.count;
+  m.histogram.sample_sum = static_cast<double>(h.sum_nanos) / 1e9;
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < h.counts.size(); ++i) {
+    cumulative += h.counts[i];
+    double bound = i < wal::kFsyncBucketBounds.size() ? wal::kFsyncBucketBounds[i]
+                                                      : std::numeric_limits<double>::infinity();
+    m.histogram.bucket.push_back({cumulative, bound});
+  }
+  family.metric.push_back(std::move(m));
+  return family;
 }
 
 double ResidentBytes() {
@@ -120,6 +145,12 @@ struct SelfMetrics::RemoteWrite {
                                        "Compressed remote-write body bytes received.");
   Counter& bytes_decoded = NewCounter(registry, "strata_remote_write_decoded_bytes_total",
                                       "Remote-write body bytes after snappy decoding.");
+  Counter& samples_received =
+      NewCounter(registry, "strata_remote_write_samples_received_total",
+                 "Float samples in decoded remote-write requests, before validation.");
+  Counter& series_received =
+      NewCounter(registry, "strata_remote_write_series_received_total",
+                 "Series in decoded remote-write requests, before validation.");
   Family<Counter>& cache = CounterFamily(registry, "strata_remote_write_series_cache_total",
                                          "Series-ref cache lookups by result.");
   Counter& cache_hits = cache.Add({{"result", "hit"}});
@@ -149,6 +180,8 @@ struct SelfMetrics::RemoteWrite {
     SyncCounter(metadata_skipped, s.metadata_skipped);
     SyncCounter(bytes_received, s.bytes_received);
     SyncCounter(bytes_decoded, s.bytes_decoded);
+    SyncCounter(samples_received, s.samples_received);
+    SyncCounter(series_received, s.series_received);
     SyncCounter(cache_hits, s.series_cache_hits);
     SyncCounter(cache_misses, s.series_cache_misses);
     SyncCounter(cache_evictions, s.series_cache_evictions);
@@ -205,7 +238,9 @@ std::string SelfMetrics::Render() {
   m.cpu.Set(static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
             static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
   if (remote_write_ != nullptr) remote_write_->Sync(remote_write_handler_->stats());
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  families.push_back(FsyncDurationFamily(s.wal.fsync_duration));
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 void SelfMetrics::ObserveHttpRequest(std::string_view handler, int code, double seconds) {

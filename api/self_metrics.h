@@ -3,8 +3,9 @@
 // Storage and remote-write values are read from the DB's and the
 // RemoteWriteHandler's stats on each scrape (counters advance by the
 // difference since the last scrape). HTTP request counts and latencies are
-// recorded as requests finish (ObserveHttpRequest). Everything is rendered
-// with prometheus-cpp.
+// recorded as requests finish (ObserveHttpRequest). The WAL fsync duration
+// histogram is rendered from the WAL's own per-bucket counts. Everything is
+// rendered with prometheus-cpp.
 //
 // Thread safety: Render and ObserveHttpRequest are safe for concurrent use.
 // Lifetime: `db` and `remote_write` must outlive this object.

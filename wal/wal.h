@@ -15,6 +15,7 @@
 #ifndef STRATA_WAL_WAL_H_
 #define STRATA_WAL_WAL_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,6 +43,24 @@ struct WalOptions {
   uint64_t segment_size = 128ull << 20;  // a segment is cut once it would exceed this
   SyncPolicy sync_policy = SyncPolicy::kAlways;
   absl::Duration sync_interval = absl::Seconds(1);
+  // Monotonic nanoseconds for timing fsyncs; null: std::chrono::steady_clock.
+  // For tests. Called from the WAL's threads, so it must be thread-safe.
+  std::function<int64_t()> monotonic_nanos;
+};
+
+// Upper bounds (seconds) of the fsync duration histogram's buckets, 100µs to
+// 10s; slower fsyncs fall in a final +Inf bucket.
+inline constexpr std::array<double, 16> kFsyncBucketBounds = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+    0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
+
+// Durations of segment-data fsyncs (successful or not: a failing fsync can be
+// the slowest of all). Counts are per bucket, not cumulative: counts[i] holds
+// durations in (bound[i-1], bound[i]], counts.back() those above 10s.
+struct FsyncHistogram {
+  std::array<uint64_t, kFsyncBucketBounds.size() + 1> counts{};
+  uint64_t count = 0;      // every observation
+  uint64_t sum_nanos = 0;  // of every observation
 };
 
 struct ReplayStats {
@@ -57,9 +76,10 @@ struct ReplayStats {
 // Counters for /metrics; monotonically increasing.
 struct WalStats {
   uint64_t records_written = 0;
-  uint64_t bytes_written = 0;  // framed bytes appended to segments
-  uint64_t fsyncs = 0;         // successful fsyncs of segment data
-  uint64_t write_errors = 0;   // failed appends and fsyncs
+  uint64_t bytes_written = 0;     // framed bytes appended to segments
+  uint64_t fsyncs = 0;            // successful fsyncs of segment data
+  FsyncHistogram fsync_duration;  // every fsync of segment data, timed
+  uint64_t write_errors = 0;      // failed appends and fsyncs
   uint64_t repairs = 0;
   uint32_t first_segment = 0;
   uint32_t current_segment = 0;

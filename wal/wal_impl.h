@@ -62,6 +62,9 @@ struct Wal::Impl {
   absl::Status Cut() ABSL_LOCKS_EXCLUDED(mu);
   // Syncs the current segment, counting the fsync; poisons the WAL on failure.
   absl::Status SyncSegment() ABSL_LOCKS_EXCLUDED(mu);
+  // Adds one fsync duration to stats.fsync_duration.
+  void ObserveFsyncLocked(int64_t nanos) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  int64_t NowNanos() const;
   void Poison(const absl::Status& cause) ABSL_LOCKS_EXCLUDED(mu);
   void PoisonLocked(const absl::Status& cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   void SyncLoop();

@@ -391,6 +391,15 @@ TEST_F(MetadataApiTest, RemoteWriteOverHttp) {
   EXPECT_NE(metrics.find(R"(strata_remote_write_samples_written_total 2)"), std::string::npos);
   EXPECT_NE(metrics.find(R"(strata_remote_write_requests_by_protocol_total{version="2.0"} 1)"),
             std::string::npos);
+  // Two requests decoded (one series and sample each); the third did not.
+  EXPECT_NE(metrics.find("\nstrata_remote_write_samples_received_total 2\n"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("\nstrata_remote_write_series_received_total 2\n"), std::string::npos);
+  EXPECT_NE(metrics.find("# TYPE strata_wal_fsync_duration_seconds histogram"), std::string::npos);
+  EXPECT_NE(metrics.find("strata_wal_fsync_duration_seconds_bucket{le=\"0.0001\"} "),
+            std::string::npos);
+  EXPECT_NE(metrics.find("strata_wal_fsync_duration_seconds_bucket{le=\"+Inf\"} "),
+            std::string::npos);
   EXPECT_NE(metrics.find("strata_http_request_duration_seconds_bucket{handler=\"/api/v1/series\""),
             std::string::npos);
 }

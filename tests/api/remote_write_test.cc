@@ -218,6 +218,9 @@ TEST_P(InvalidSeriesTest, IsRejectedAndTheRestWritten) {
   EXPECT_EQ(s.series_rejected_invalid_labels, 1u);
   EXPECT_EQ(s.samples_rejected_invalid_labels, 2u);
   EXPECT_EQ(s.requests_bad_request, 1u);
+  // Received counts what was decoded, before validation.
+  EXPECT_EQ(s.series_received, 3u);
+  EXPECT_EQ(s.samples_received, 4u);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -135,6 +135,15 @@ class WalCorruptionTest : public ::testing::TestWithParam<FsKind> {
     EXPECT_TRUE(SameRecords(again, want));
   }
 
+  // Overwrites the (big-endian) length of the fragment at `l`.
+  void SetFragmentLength(const RecordLocation& l, uint64_t len) {
+    ASSERT_LT(len, internal::kPageSize);
+    Mutate(l.segment, [&](std::string& c) {
+      c[l.offset + 1] = static_cast<char>(len >> 8);
+      c[l.offset + 2] = static_cast<char>(len & 0xff);
+    });
+  }
+
   std::vector<std::string> Prefix(size_t n) const {
     return std::vector<std::string>(records_.begin(), records_.begin() + n);
   }
@@ -258,6 +267,27 @@ TEST_P(WalCorruptionTest, LengthBeyondPage) {
     c[l.offset + 2] = '\xf0';
   });
   ExpectRepair(k, {At(l.segment, l.offset), "exceeds page"}, SegmentsAfter(l.segment));
+}
+
+// A length that still fits in the page but is wrong (a flipped low bit, say)
+// frames the wrong payload bytes: the CRC catches it before anything after
+// the record is misread as a fragment header.
+TEST_P(WalCorruptionTest, PlausibleShorterLength) {
+  size_t k = MiddleFullRecord();
+  const RecordLocation& l = locs_[k];
+  SetFragmentLength(l, l.record.size() - 5);
+  ExpectRepair(k, {At(l.segment, l.offset), "crc mismatch"}, SegmentsAfter(l.segment));
+}
+
+TEST_P(WalCorruptionTest, PlausibleLongerLength) {
+  size_t k = MiddleFullRecord();
+  const RecordLocation& l = locs_[k];
+  // Runs into the next record's header, still inside the page.
+  uint64_t len = l.record.size() + 9;
+  uint64_t page_end = (l.offset / internal::kPageSize + 1) * internal::kPageSize;
+  ASSERT_LE(l.offset + internal::kFragmentHeaderSize + len, page_end);
+  SetFragmentLength(l, len);
+  ExpectRepair(k, {At(l.segment, l.offset), "crc mismatch"}, SegmentsAfter(l.segment));
 }
 
 TEST_P(WalCorruptionTest, GarbageAppended) {

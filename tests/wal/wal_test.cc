@@ -1,6 +1,7 @@
 #include "wal/wal.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -259,6 +260,81 @@ TEST_P(WalTest, IntervalPolicyLogDoesNotSync) {
   EXPECT_EQ(wal->stats().fsyncs, 1u);
   // Close stops the background thread promptly despite the 1 h interval.
   ASSERT_TRUE(wal->Close().ok());
+}
+
+// Every fsync of segment data lands in the duration histogram, in the bucket
+// its duration belongs to (upper bounds inclusive, as Prometheus' "le"),
+// failed fsyncs included. The clock only moves inside the (hooked) fsync, by
+// a delay the test picks, so the placement is exact.
+TEST_P(WalTest, FsyncDurationHistogramCountsEveryFsync) {
+  std::atomic<int64_t> now{1'000'000'000};
+  std::atomic<int64_t> delay{0};
+  std::atomic<bool> fail{false};
+  HookedFileSystem hooked(env_.fs.get());
+  hooked.on_sync = [&]() -> absl::Status {
+    now += delay.load();
+    if (fail.load()) return absl::DataLossError("injected fsync failure");
+    return absl::OkStatus();
+  };
+  WalOptions options;
+  options.monotonic_nanos = [&now] { return now.load(); };
+  auto wal = Wal::Open(&hooked, env_.dir, options, Discard(), nullptr);
+  ASSERT_TRUE(wal.ok()) << wal.status();
+  EXPECT_EQ((*wal)->stats().fsync_duration.count, 0u);  // opening syncs no data
+
+  struct Case {
+    int64_t nanos;
+    size_t bucket;  // index into kFsyncBucketBounds; its size means +Inf
+  };
+  const Case cases[] = {
+      {50'000, 0},          {100'000, 0},  // 100µs is inside "le=0.0001"
+      {100'001, 1},         {3'000'000, 5},       {70'000'000, 9}, {2'000'000'000, 13},
+      {10'000'000'000, 15}, {20'000'000'000, 16},  // slower than the last bound: +Inf
+  };
+  std::array<uint64_t, kFsyncBucketBounds.size() + 1> want{};
+  uint64_t want_sum = 0;
+  int i = 0;
+  for (const Case& c : cases) {
+    delay = c.nanos;
+    ASSERT_TRUE((*wal)->Log(MakeRecord(i++, 100)).ok());  // kAlways: one fsync
+    ++want[c.bucket];
+    want_sum += static_cast<uint64_t>(c.nanos);
+  }
+  // A cut with nothing unsynced and a Sync with nothing new do not fsync.
+  ASSERT_TRUE((*wal)->NextSegment().ok());
+  ASSERT_TRUE((*wal)->Sync().ok());
+  WalStats st = (*wal)->stats();
+  EXPECT_EQ(st.fsyncs, std::size(cases));
+  EXPECT_EQ(st.fsync_duration.count, st.fsyncs);
+  EXPECT_EQ(st.fsync_duration.sum_nanos, want_sum);
+  EXPECT_EQ(st.fsync_duration.counts, want);
+
+  // A failing fsync is timed too (it poisons the WAL; that is tested elsewhere).
+  delay = 1'000'000;
+  fail = true;
+  EXPECT_FALSE((*wal)->Log(MakeRecord(i++, 100)).ok());
+  ++want[3];
+  st = (*wal)->stats();
+  EXPECT_EQ(st.fsyncs, std::size(cases));
+  EXPECT_EQ(st.write_errors, 1u);
+  EXPECT_EQ(st.fsync_duration.count, std::size(cases) + 1);
+  EXPECT_EQ(st.fsync_duration.sum_nanos, want_sum + 1'000'000);
+  EXPECT_EQ(st.fsync_duration.counts, want);
+  fail = false;
+}
+
+// Without an injected clock the WAL times fsyncs with steady_clock.
+TEST_P(WalTest, FsyncDurationUsesRealClockByDefault) {
+  std::vector<std::string> replayed;
+  auto wal = OpenWal(WalOptions(), &replayed);
+  ASSERT_NE(wal, nullptr);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(wal->Log(MakeRecord(i, 100)).ok());
+  WalStats st = wal->stats();
+  EXPECT_EQ(st.fsyncs, 5u);
+  EXPECT_EQ(st.fsync_duration.count, 5u);
+  uint64_t in_buckets = 0;
+  for (uint64_t c : st.fsync_duration.counts) in_buckets += c;
+  EXPECT_EQ(in_buckets, 5u);
 }
 
 // A callback error other than DataLoss aborts Open and changes nothing.
