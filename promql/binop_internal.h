@@ -51,7 +51,10 @@ class BinopScratch {
  public:
   // Assigns each sample of `lhs` and `rhs` the ordinal of its matching
   // signature (equal ordinals <=> equal on(...)/ignoring(...) label
-  // subsets), in lhs_sig / rhs_sig; num_sigs() ordinals in all.
+  // subsets), in lhs_sig / rhs_sig; num_sigs() ordinals in all. Ordinals
+  // are kept across the steps of the node, and a sample's ordinal is
+  // remembered by its Sample::origin, so signatures are computed once per
+  // input series rather than once per step.
   void AssignSignatures(const VectorMatching& m, const Vector& lhs, const Vector& rhs);
   int num_sigs() const { return static_cast<int>(sig_rep_.size()); }
 
@@ -63,17 +66,22 @@ class BinopScratch {
   // Many-to-one: (ordinal, result label-set hash) pairs already produced.
   absl::flat_hash_set<std::pair<int32_t, uint64_t>> inserted;
   Labels::Builder builder;
+  // Result labels by (many-side origin, one-side origin), kept across steps.
+  absl::flat_hash_map<uint64_t, Labels> result_labels;
 
  private:
   int32_t Ordinal(const VectorMatching& m, const Labels& l);
+  int32_t CachedOrdinal(const VectorMatching& m, const Sample& s, std::vector<int32_t>* cache);
   bool SameSignature(const VectorMatching& m, const Labels& a, const Labels& b);
 
   // Signature hash -> first ordinal with that hash; further ordinals with
   // the same hash (a 64-bit collision) are chained through sig_next_.
   absl::flat_hash_map<uint64_t, int32_t> sig_head_;
   std::vector<int32_t> sig_next_;
-  std::vector<const Labels*> sig_rep_;  // one sample's labels per ordinal
-  std::vector<Label> pairs_;            // SameSignature's buffer
+  std::vector<Labels> sig_rep_;  // one series' labels per ordinal
+  std::vector<Label> pairs_;     // SameSignature's buffer
+  // Ordinal per Sample::origin on each side; -1 until computed.
+  std::vector<int32_t> lhs_origin_sig_, rhs_origin_sig_;
 };
 
 }  // namespace strata::promql

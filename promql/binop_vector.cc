@@ -65,25 +65,31 @@ int32_t BinopScratch::Ordinal(const VectorMatching& m, const Labels& l) {
   if (!inserted) {
     int32_t o = it->second;
     for (;;) {
-      if (SameSignature(m, *sig_rep_[o], l)) return o;
+      if (SameSignature(m, sig_rep_[o], l)) return o;
       if (sig_next_[o] < 0) break;
       o = sig_next_[o];
     }
     sig_next_[o] = static_cast<int32_t>(sig_rep_.size());  // a true hash collision
   }
-  sig_rep_.push_back(&l);
+  sig_rep_.push_back(l);
   sig_next_.push_back(-1);
   return static_cast<int32_t>(sig_rep_.size() - 1);
 }
 
+int32_t BinopScratch::CachedOrdinal(const VectorMatching& m, const Sample& s,
+                                    std::vector<int32_t>* cache) {
+  if (s.origin < 0) return Ordinal(m, s.metric);
+  const size_t o = static_cast<size_t>(s.origin);
+  if (o >= cache->size()) cache->resize(o + 1, -1);
+  if ((*cache)[o] < 0) (*cache)[o] = Ordinal(m, s.metric);
+  return (*cache)[o];
+}
+
 void BinopScratch::AssignSignatures(const VectorMatching& m, const Vector& lhs, const Vector& rhs) {
-  sig_head_.clear();
-  sig_next_.clear();
-  sig_rep_.clear();
   lhs_sig.resize(lhs.size());
   rhs_sig.resize(rhs.size());
-  for (size_t i = 0; i < lhs.size(); ++i) lhs_sig[i] = Ordinal(m, lhs[i].metric);
-  for (size_t i = 0; i < rhs.size(); ++i) rhs_sig[i] = Ordinal(m, rhs[i].metric);
+  for (size_t i = 0; i < lhs.size(); ++i) lhs_sig[i] = CachedOrdinal(m, lhs[i], &lhs_origin_sig_);
+  for (size_t i = 0; i < rhs.size(); ++i) rhs_sig[i] = CachedOrdinal(m, rhs[i], &rhs_origin_sig_);
 }
 
 namespace {
@@ -242,7 +248,16 @@ absl::Status MatchedBinop(const BinaryExpr& e, const Vector& lhs, const Vector& 
     const Sample& os = one[j];
     ElemResult r = swapped ? ElemBinop(e.op, os.f, ms.f) : ElemBinop(e.op, ms.f, os.f);
     if (e.return_bool) r.value = r.keep ? 1 : 0;
-    Labels metric = ResultMetric(ms.metric, os.metric, e.op, m, &sc->builder);
+    Labels metric;
+    if (ms.origin >= 0 && os.origin >= 0) {
+      const uint64_t key = (uint64_t{static_cast<uint32_t>(ms.origin)} << 32) |
+                           static_cast<uint32_t>(os.origin);
+      auto [it, inserted] = sc->result_labels.try_emplace(key);
+      if (inserted) it->second = ResultMetric(ms.metric, os.metric, e.op, m, &sc->builder);
+      metric = it->second;
+    } else {
+      metric = ResultMetric(ms.metric, os.metric, e.op, m, &sc->builder);
+    }
     // Checked before filtering: a comparison that drops every sample still
     // fails on ambiguous matching, as in Prometheus.
     if (absl::Status st = CheckUnique(m, o, metric, sc); !st.ok()) return st;
