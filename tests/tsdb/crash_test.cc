@@ -4,6 +4,7 @@
 // there, bit-exactly. Repeated on one data directory, so recovery also has to
 // cope with the state earlier crashes left behind.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,7 +61,14 @@ TEST(CrashTest, KillNineNeverLosesAcknowledgedSamples) {
       ChildWriter(dir.path(), w, acked, iteration, fds[1]);
     }
     close(fds[1]);
-    // Let it run long enough to open, replay and write a varying amount.
+    // Odd iterations kill at a random moment, which may fall while the child
+    // opens and replays; even ones first wait for its first acknowledged
+    // batch (up to 30 s: sanitizer builds on a loaded machine start slowly),
+    // so the run makes progress however slow the machine is.
+    if (iteration % 2 == 0) {
+      pollfd p{fds[0], POLLIN, 0};
+      ASSERT_EQ(poll(&p, 1, 30000), 1) << "the child acknowledged nothing within 30 s";
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 150));
     ASSERT_EQ(kill(pid, SIGKILL), 0);
     int wstatus = 0;
@@ -77,7 +85,7 @@ TEST(CrashTest, KillNineNeverLosesAcknowledgedSamples) {
     ASSERT_TRUE((*db)->Close().ok());
   }
   // The test only means something if the children made progress.
-  EXPECT_GT(acked, kIterations);
+  EXPECT_GE(acked, kIterations / 2);
   std::printf("crash test: %d kills, %lld batches acknowledged\n", kIterations,
               static_cast<long long>(acked));
 }
