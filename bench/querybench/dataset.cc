@@ -6,20 +6,14 @@
 #include <cmath>
 #include <numbers>
 
+#include "bench/workload/noise.h"
 #include "fmt/format.h"
 
 namespace strata::querybench {
 namespace {
 
-// SplitMix64: reproducible noise from a counter, no state to carry.
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-// Uniform in [0, 1).
-double Unit(uint64_t x) { return static_cast<double>(Mix(x) >> 11) * 0x1.0p-53; }
+using bench::Mix;
+using bench::Unit;
 
 double RoundTo(double v, double decimals) {
   const double scale = std::pow(10.0, decimals);

@@ -3,19 +3,11 @@
 #include <cmath>
 #include <string>
 
+#include "bench/workload/noise.h"
 #include "fmt/format.h"
 
 namespace strata::bench {
 namespace {
-
-// SplitMix64: a tiny, good, stateless-per-call mixer for reproducible noise.
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-double Unit(uint64_t x) { return static_cast<double>(Mix(x) >> 11) * 0x1.0p-53; }
 
 struct Family {
   const char* name;

@@ -7,33 +7,21 @@
 
 #include "gtest/gtest.h"
 #include "promql/function_impls.h"
+#include "tests/promql/function_test_util.h"
 
 namespace strata::promql {
 namespace {
 
-const FunctionImpl& Impl(std::string_view name) {
-  for (const FunctionImpl& f : LabelFunctionImpls()) {
-    if (f.name == name) return f;
-  }
-  ADD_FAILURE() << "no function " << name;
-  static const FunctionImpl kNone;
-  return kNone;
-}
+using ::strata::promql::testing::FindImpl;
+using ::strata::promql::testing::VectorArg;
+using ::strata::promql::testing::S;
 
-FunctionArg VectorArg(const Vector* v) {
-  FunctionArg a;
-  a.vector = v;
-  return a;
-}
+const FunctionImpl& Impl(std::string_view name) { return FindImpl(LabelFunctionImpls(), name); }
 
 FunctionArg StringArg(std::string_view s) {
   FunctionArg a;
   a.string = s;
   return a;
-}
-
-Sample S(std::initializer_list<std::string_view> labels, double v) {
-  return Sample{Labels::FromStrings(labels), 0, v, false};
 }
 
 absl::Status Eval(std::string_view name, const Vector& in, std::vector<std::string_view> strings,

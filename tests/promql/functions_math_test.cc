@@ -9,37 +9,19 @@
 
 #include "gtest/gtest.h"
 #include "promql/function_impls.h"
+#include "tests/promql/function_test_util.h"
 
 namespace strata::promql {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
+using ::strata::promql::testing::kInf;
+using ::strata::promql::testing::kNaN;
+using ::strata::promql::testing::FindImpl;
+using ::strata::promql::testing::VectorArg;
+using ::strata::promql::testing::ScalarArg;
+using ::strata::promql::testing::S;
 
-const FunctionImpl& Impl(std::string_view name) {
-  for (const FunctionImpl& f : MathFunctionImpls()) {
-    if (f.name == name) return f;
-  }
-  ADD_FAILURE() << "no function " << name;
-  static const FunctionImpl kNone;
-  return kNone;
-}
-
-FunctionArg VectorArg(const Vector* v) {
-  FunctionArg a;
-  a.vector = v;
-  return a;
-}
-
-FunctionArg ScalarArg(double s) {
-  FunctionArg a;
-  a.scalar = s;
-  return a;
-}
-
-Sample S(std::initializer_list<std::string_view> labels, double v) {
-  return Sample{Labels::FromStrings(labels), 0, v, false};
-}
+const FunctionImpl& Impl(std::string_view name) { return FindImpl(MathFunctionImpls(), name); }
 
 // Calls `name` with the vector `in` and then the scalars.
 Vector Call(std::string_view name, const Vector* in, std::vector<double> scalars = {},
