@@ -149,6 +149,11 @@ void QueryApi::Run(const promql::QueryOptions& opts, bool stats, httplib::Respon
   running_.fetch_add(1, std::memory_order_relaxed);
   absl::StatusOr<promql::QueryResult> result = fn();
   running_.fetch_sub(1, std::memory_order_relaxed);
+  queries_total_.fetch_add(1, std::memory_order_relaxed);
+  if (!result.ok()) queries_failed_.fetch_add(1, std::memory_order_relaxed);
+  if (result.ok()) {
+    samples_total_.fetch_add(result->stats.total_queryable_samples, std::memory_order_relaxed);
+  }
   {
     MutexLock lock(&mu_);
     --in_flight_;

@@ -58,6 +58,11 @@ class QueryApi {
   // Queries evaluating now, and waiting for a slot (for /metrics).
   int64_t running() const { return running_.load(std::memory_order_relaxed); }
   int64_t queued() const { return queued_.load(std::memory_order_relaxed); }
+  // Queries evaluated (and how many failed) and samples they read, since
+  // start.
+  int64_t queries_total() const { return queries_total_.load(std::memory_order_relaxed); }
+  int64_t queries_failed() const { return queries_failed_.load(std::memory_order_relaxed); }
+  int64_t samples_total() const { return samples_total_.load(std::memory_order_relaxed); }
 
  private:
   // Parses the parameters shared by both endpoints into `opts`.
@@ -77,6 +82,9 @@ class QueryApi {
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<int64_t> running_{0};
   std::atomic<int64_t> queued_{0};
+  std::atomic<int64_t> queries_total_{0};
+  std::atomic<int64_t> queries_failed_{0};
+  std::atomic<int64_t> samples_total_{0};
 };
 
 }  // namespace strata::api

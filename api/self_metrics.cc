@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "api/query_api.h"
 #include "api/remote_write.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
@@ -204,12 +205,39 @@ struct SelfMetrics::Http {
           .Register(registry);
 };
 
-SelfMetrics::SelfMetrics(DB* db, const api::RemoteWriteHandler* remote_write)
+// PromQL engine gauges and counters, read from the QueryApi on each scrape.
+struct SelfMetrics::Query {
+  explicit Query(Registry& registry) : registry(registry) {}
+  Registry& registry;
+  Gauge& running =
+      NewGauge(registry, "strata_engine_queries", "PromQL queries being evaluated now.");
+  Gauge& queued = NewGauge(registry, "strata_engine_queries_queued",
+                           "PromQL queries waiting for a slot (--query.max-concurrency).");
+  Counter& queries = NewCounter(registry, "strata_engine_queries_total",
+                                "PromQL queries evaluated, successfully or not.");
+  Counter& failed = NewCounter(registry, "strata_engine_queries_failed_total",
+                               "PromQL queries that ended with an error.");
+  Counter& samples = NewCounter(registry, "strata_engine_query_samples_total",
+                                "Samples read from storage by PromQL queries.");
+
+  void Sync(const api::QueryApi& q) {
+    running.Set(static_cast<double>(q.running()));
+    queued.Set(static_cast<double>(q.queued()));
+    SyncCounter(queries, static_cast<double>(q.queries_total()));
+    SyncCounter(failed, static_cast<double>(q.queries_failed()));
+    SyncCounter(samples, static_cast<double>(q.samples_total()));
+  }
+};
+
+SelfMetrics::SelfMetrics(DB* db, const api::RemoteWriteHandler* remote_write,
+                         const api::QueryApi* query)
     : registry_(std::make_shared<Registry>()),
       remote_write_handler_(remote_write),
+      query_api_(query),
       impl_(std::make_unique<Impl>(*registry_, db)),
       http_(std::make_unique<Http>(*registry_)) {
   if (remote_write != nullptr) remote_write_ = std::make_unique<RemoteWrite>(*registry_);
+  if (query != nullptr) query_ = std::make_unique<Query>(*registry_);
 }
 
 SelfMetrics::~SelfMetrics() = default;
@@ -238,6 +266,7 @@ std::string SelfMetrics::Render() {
   m.cpu.Set(static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
             static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
   if (remote_write_ != nullptr) remote_write_->Sync(remote_write_handler_->stats());
+  if (query_ != nullptr) query_->Sync(*query_api_);
   std::vector<prometheus::MetricFamily> families = registry_->Collect();
   families.push_back(FsyncDurationFamily(s.wal.fsync_duration));
   return prometheus::TextSerializer().Serialize(families);

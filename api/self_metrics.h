@@ -27,12 +27,15 @@ namespace strata {
 
 namespace api {
 class RemoteWriteHandler;
+class QueryApi;
 }  // namespace api
 
 class SelfMetrics {
  public:
-  // `remote_write` may be null (no remote-write metrics).
-  explicit SelfMetrics(DB* db, const api::RemoteWriteHandler* remote_write = nullptr);
+  // `remote_write` and `query` may be null (no remote-write or PromQL
+  // metrics). Lifetime: both must outlive this object.
+  explicit SelfMetrics(DB* db, const api::RemoteWriteHandler* remote_write = nullptr,
+                       const api::QueryApi* query = nullptr);
   ~SelfMetrics();
 
   std::string Render();
@@ -47,12 +50,15 @@ class SelfMetrics {
   struct Impl;
   struct RemoteWrite;
   struct Http;
+  struct Query;
   // First member: the metric objects below refer into it.
   const std::shared_ptr<prometheus::Registry> registry_;
   const api::RemoteWriteHandler* const remote_write_handler_;
+  const api::QueryApi* const query_api_;
   Mutex mu_;
   std::unique_ptr<Impl> impl_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<RemoteWrite> remote_write_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Query> query_ ABSL_GUARDED_BY(mu_);
   // Internally synchronised (prometheus-cpp), so not under mu_.
   const std::unique_ptr<Http> http_;
 };

@@ -202,7 +202,7 @@ HttpServer::Impl::Impl(DB* db, Logger* logger, ServerOptions options)
           db, RemoteWriteOptions{.max_decoded_bytes = options_.remote_write_max_decoded_bytes}),
       metadata_api_(db, CompiledBuildInfo()),
       query_api_(db, options_.clock != nullptr ? options_.clock : &real_clock_, options_.query),
-      metrics_(db, &remote_write_),
+      metrics_(db, &remote_write_, &query_api_),
       core_(this) {
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   AddRoutes();

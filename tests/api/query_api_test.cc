@@ -205,6 +205,22 @@ TEST(QueryApiLimitsTest, MaxSamplesGivesExecutionError) {
   server.Shutdown();
 }
 
+TEST_F(QueryApiTest, MetricsCountQueries) {
+  Get("/api/v1/query?query=up&time=1300");
+  Get("/api/v1/query?query=sum(");  // a parse error is answered before evaluation
+  Get("/api/v1/query?query=nope_%7B&time=1300");
+  Get("/api/v1/query?query=up%2Bon()%20group_left%20up&time=1300");  // execution error
+  auto [code, body] = Get("/metrics");
+  ASSERT_EQ(code, 200);
+  EXPECT_NE(body.find("\nstrata_engine_queries 0\n"), std::string::npos) << body;
+  EXPECT_NE(body.find("\nstrata_engine_queries_queued 0\n"), std::string::npos);
+  EXPECT_NE(body.find("\nstrata_engine_queries_total 4\n"), std::string::npos);
+  EXPECT_NE(body.find("\nstrata_engine_queries_failed_total 3\n"), std::string::npos);
+  // `up` at 1300 reads the two series' samples in (1000, 1300].
+  EXPECT_NE(body.find("\nstrata_engine_query_samples_total "), std::string::npos);
+  EXPECT_EQ(body.find("\nstrata_engine_query_samples_total 0\n"), std::string::npos);
+}
+
 TEST_F(QueryApiTest, TimeoutGivesTimeoutError) {
   // 10,000 steps of 1 s with a 1 µs budget: the deadline passes long before
   // the evaluation ends.
