@@ -23,8 +23,9 @@
 # The peers installed here (Prometheus 2.42, VictoriaMetrics 1.79) speak only
 # remote write 1.0, so they always get --protocol v1.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 COMMAND_LINE="bench/compare/ingest.sh $*"
 
 BUILD_DIR="$REPO/build"
@@ -41,11 +42,6 @@ STRATA_FLAGS="${STRATA_FLAGS:-}"
 KEEP="${KEEP:-0}"
 REPEAT="${REPEAT:-1}"
 
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' >&2
-  exit 2
-}
-
 while [ $# -gt 0 ]; do
   case "$1" in
     --targets) TARGETS="$2"; shift 2 ;;
@@ -61,102 +57,26 @@ while [ $# -gt 0 ]; do
     --repeat) REPEAT="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     -h|--help) usage ;;
-    -*) echo "ingest.sh: unknown option $1" >&2; usage ;;
+    -*) log "unknown option $1"; usage ;;
     *) BUILD_DIR="$1"; shift ;;
   esac
 done
-BUILD_DIR="$(cd "$BUILD_DIR" 2>/dev/null && pwd)" || {
-  echo "ingest.sh: no build directory $BUILD_DIR" >&2
-  exit 2
-}
+resolve_build_dir
 LOADGEN="$BUILD_DIR/strata-loadgen"
 STRATA="$BUILD_DIR/strata"
-if [ ! -x "$LOADGEN" ]; then
-  echo "ingest.sh: $LOADGEN missing; build it: cmake --build $BUILD_DIR --target strata-loadgen" >&2
-  exit 2
-fi
+require_built "$LOADGEN"
+require_tools prometheus victoria-metrics curl jq
 
-log() { echo "ingest.sh: $*" >&2; }
-
-if ! command -v prometheus >/dev/null || ! command -v victoria-metrics >/dev/null \
-  || ! command -v curl >/dev/null || ! command -v jq >/dev/null; then
-  log "installing missing peers"
-  "$REPO/scripts/install-deps.sh"
-fi
-for tool in prometheus victoria-metrics curl jq; do
-  command -v "$tool" >/dev/null || { log "$tool is not installed"; exit 1; }
-done
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/strata-ingest.XXXXXX")"
 SERVER_PID=""
-LOADGEN_PID=""
 
-# Stops one server we started: SIGTERM, then up to 60 s for a clean exit,
-# then SIGKILL.
-stop_server() {
-  local pid="$1"
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 600); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid did not stop within 60 s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-  if [ -n "$LOADGEN_PID" ]; then
-    kill -TERM "$LOADGEN_PID" 2>/dev/null || true
-    wait "$LOADGEN_PID" 2>/dev/null || true
-  fi
+# shellcheck disable=SC2317  # invoked by cleanup, from the EXIT trap
+stop_servers() {
   if [ -n "$SERVER_PID" ]; then
     stop_server "$SERVER_PID"
     SERVER_PID=""
   fi
-  if [ "$KEEP" = 1 ]; then
-    log "kept $WORK"
-  else
-    rm -rf "$WORK"
-  fi
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# A TCP port on 127.0.0.1 that nothing listens on right now.
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  return 1
-}
-
-# Polls http://127.0.0.1:PORT/PATH until it answers 2xx (60 s at most);
-# fails early when the server exits.
-wait_ready() {
-  local port="$1" path="$2" log_file="$3"
-  for _ in $(seq 1 300); do
-    if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port$path" 2>/dev/null; then
-      return 0
-    fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      log "server exited during start-up; last log lines:"
-      tail -n 20 "$log_file" >&2
-      return 1
-    fi
-    sleep 0.2
-  done
-  log "server not ready after 60 s"
-  return 1
-}
+make_work strata-ingest
 
 dir_bytes() { du -sb "$1" | cut -f1; }
 
@@ -194,16 +114,11 @@ run_system() {
         STATUS[$key]="not built ($STRATA missing)"
         return 1
       fi
-      # shellcheck disable=SC2086  # STRATA_FLAGS is a list of flags
-      "$STRATA" --listen-address "127.0.0.1:$port" --storage.path "$dir/data" $STRATA_FLAGS \
-        >"$dir/server.log" 2>&1 &
+      start_strata "$port" "$dir"
       ready_path=/-/ready
       ;;
     prometheus)
-      printf 'global:\n  scrape_interval: 15s\n' >"$dir/prometheus.yml"
-      prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
-        --web.listen-address="127.0.0.1:$port" --web.enable-remote-write-receiver \
-        --web.enable-admin-api >"$dir/server.log" 2>&1 &
+      start_prometheus "$port" "$dir" --web.enable-remote-write-receiver --web.enable-admin-api
       ready_path=/-/ready
       protocol=v1
       ;;
@@ -220,7 +135,7 @@ run_system() {
   esac
   SERVER_PID=$!
   log "$key: pid $SERVER_PID on 127.0.0.1:$port, data in $dir/data"
-  if ! wait_ready "$port" "$ready_path" "$dir/server.log"; then
+  if ! wait_ready "$port" "$ready_path" "$SERVER_PID" "$dir/server.log" 60; then
     STATUS[$key]="did not start (see its log)"
     stop_server "$SERVER_PID"
     SERVER_PID=""
@@ -236,9 +151,7 @@ run_system() {
     --settle "$SETTLE" --json >"$dir/result.json" 2>"$dir/loadgen.txt" &
   # In the background so that a signal to this script runs the cleanup trap
   # at once instead of after the load generator finishes.
-  LOADGEN_PID=$!
-  wait "$LOADGEN_PID" || rc=$?
-  LOADGEN_PID=""
+  wait_child $! || rc=$?
   cat "$dir/loadgen.txt" >&2
   if [ ! -s "$dir/result.json" ]; then
     STATUS[$key]="loadgen failed (exit $rc)"
@@ -348,12 +261,7 @@ for sys in "${SYSTEM_LIST[@]}"; do
 done
 
 # ---- report ----
-CPU_MODEL="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-MEM_GIB="$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
-GIT_REV="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [ -n "$(git -C "$REPO" status --porcelain 2>/dev/null | head -1)" ]; then
-  GIT_REV="$GIT_REV + uncommitted changes"
-fi
+GIT_REV="$(git_rev --untracked-files=normal)"
 PROM_VERSION="$(prometheus --version 2>&1 | head -1)"
 # The Debian build of VictoriaMetrics prints an empty -version; the package
 # version says which release it is.
@@ -370,7 +278,7 @@ echo "- load: \`strata-loadgen --targets $TARGETS --scrapes $SCRAPES --interval 
   "$((TARGETS * 1000 * SCRAPES)) samples; peers always get v1); $REPEAT run(s) per system," \
   "each on a fresh data directory, reported by the median run by samples/s"
 echo "- started: $DATE"
-echo "- machine: $(nproc) cores ($CPU_MODEL), $MEM_GIB GiB memory; the load generator shares" \
+echo "- machine: $(machine_summary); the load generator shares" \
   "the cores with the server"
 echo "- versions: strata $GIT_REV; $PROM_VERSION; $VM_VERSION"
 echo "- flags: strata \`${STRATA_FLAGS:-(defaults)}\`; Prometheus and VictoriaMetrics defaults" \

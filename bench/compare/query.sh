@@ -29,8 +29,9 @@
 # - Strata: a fresh data directory; `strata-querybench write` remote-writes
 #   the same samples (1.0, keep-alive connections, 30-minute windows).
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 COMMAND_LINE="bench/compare/query.sh${*:+ $*}"
 
 BUILD_DIR="$REPO/build"
@@ -46,11 +47,6 @@ TIME_LIMIT="${TIME_LIMIT:-3600}"
 KEEP="${KEEP:-0}"
 RECORD=1
 
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' >&2
-  exit 2
-}
-
 while [ $# -gt 0 ]; do
   case "$1" in
     --targets) TARGETS="$2"; shift 2 ;;
@@ -65,74 +61,26 @@ while [ $# -gt 0 ]; do
     --no-record) RECORD=0; shift ;;
     --keep) KEEP=1; shift ;;
     -h|--help) usage ;;
-    -*) echo "query.sh: unknown option $1" >&2; usage ;;
+    -*) log "unknown option $1"; usage ;;
     *) BUILD_DIR="$1"; shift ;;
   esac
 done
-BUILD_DIR="$(cd "$BUILD_DIR" 2>/dev/null && pwd)" || {
-  echo "query.sh: no build directory $BUILD_DIR" >&2
-  exit 2
-}
+resolve_build_dir
 QB="$BUILD_DIR/strata-querybench"
 STRATA="$BUILD_DIR/strata"
-for bin in "$QB" "$STRATA"; do
-  if [ ! -x "$bin" ]; then
-    echo "query.sh: $bin missing; build it:" \
-      "cmake --build $BUILD_DIR --target $(basename "$bin")" >&2
-    exit 2
-  fi
-done
+require_built "$QB" "$STRATA"
+require_tools prometheus promtool curl
 
-log() { echo "query.sh: $*" >&2; }
-
-if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null \
-  || ! command -v curl >/dev/null; then
-  log "installing missing peers"
-  "$REPO/scripts/install-deps.sh"
-fi
-for tool in prometheus promtool curl; do
-  command -v "$tool" >/dev/null || { log "$tool is not installed"; exit 1; }
-done
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/strata-query.XXXXXX")"
 STRATA_PID=""
 PROM_PID=""
-CHILD_PID=""
 START_SECONDS=$SECONDS
 
-# Stops one server we started: SIGTERM, then up to 60 s for a clean exit,
-# then SIGKILL.
-# shellcheck disable=SC2317  # invoked from the EXIT trap
-stop_server() {
-  local pid="$1"
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 600); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid did not stop within 60 s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
+# shellcheck disable=SC2317  # invoked by cleanup, from the EXIT trap
+stop_servers() {
+  if [ -n "$STRATA_PID" ]; then stop_server "$STRATA_PID"; fi
+  if [ -n "$PROM_PID" ]; then stop_server "$PROM_PID"; fi
 }
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-  if [ -n "$CHILD_PID" ]; then
-    kill -TERM "$CHILD_PID" 2>/dev/null || true
-    wait "$CHILD_PID" 2>/dev/null || true
-  fi
-  [ -n "$STRATA_PID" ] && stop_server "$STRATA_PID"
-  [ -n "$PROM_PID" ] && stop_server "$PROM_PID"
-  if [ "$KEEP" = 1 ]; then
-    log "kept $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_work strata-query
 
 # Seconds left of --time-limit (at least 1, so `timeout` still runs).
 left() {
@@ -144,45 +92,10 @@ left() {
 # so that a signal to this script runs the cleanup trap at once.
 run_bounded() {
   timeout "$(left)" "$@" &
-  CHILD_PID=$!
   local rc=0
-  wait "$CHILD_PID" || rc=$?
-  CHILD_PID=""
+  wait_child $! || rc=$?
   if [ "$rc" = 124 ]; then log "time limit (${TIME_LIMIT} s) reached during: $*"; fi
   return "$rc"
-}
-
-# A TCP port on 127.0.0.1 that nothing listens on right now.
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  return 1
-}
-
-# Polls http://127.0.0.1:PORT/PATH until it answers 2xx (WAIT seconds at
-# most); fails early when server PID exits.
-wait_ready() {
-  local port="$1" path="$2" pid="$3" log_file="$4" wait_s="$5"
-  for _ in $(seq 1 $((wait_s * 5))); do
-    if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port$path" 2>/dev/null; then
-      return 0
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      log "server exited during start-up; last log lines:"
-      tail -n 20 "$log_file" >&2
-      return 1
-    fi
-    sleep 0.2
-  done
-  log "server not ready after $wait_s s; last log lines:"
-  tail -n 20 "$log_file" >&2
-  return 1
 }
 
 # The data ends at the last whole second: every step below must agree on it.
@@ -207,11 +120,8 @@ rm -f "$WORK/data.om"
 BLOCKS="$(find "$WORK/prometheus/data" -mindepth 2 -maxdepth 2 -name meta.json | wc -l)"
 log "prometheus: $BLOCKS blocks in $((SECONDS - t0)) s"
 PROM_PORT="$(free_port)"
-printf 'global:\n  scrape_interval: 15s\n' >"$WORK/prometheus/prometheus.yml"
-prometheus --config.file="$WORK/prometheus/prometheus.yml" \
-  --storage.tsdb.path="$WORK/prometheus/data" --web.listen-address="127.0.0.1:$PROM_PORT" \
-  --storage.tsdb.retention.time=15d --storage.tsdb.min-block-duration=2h \
-  --storage.tsdb.max-block-duration=18h >"$WORK/prometheus/server.log" 2>&1 &
+start_prometheus "$PROM_PORT" "$WORK/prometheus" --storage.tsdb.retention.time=15d \
+  --storage.tsdb.min-block-duration=2h --storage.tsdb.max-block-duration=18h
 PROM_PID=$!
 log "prometheus: pid $PROM_PID on 127.0.0.1:$PROM_PORT"
 wait_ready "$PROM_PORT" /-/ready "$PROM_PID" "$WORK/prometheus/server.log" 120
@@ -225,9 +135,7 @@ fi
 # ---- Strata: fresh directory, remote write ----
 mkdir -p "$WORK/strata/data"
 STRATA_PORT="$(free_port)"
-# shellcheck disable=SC2086  # STRATA_FLAGS is a list of flags
-"$STRATA" --listen-address "127.0.0.1:$STRATA_PORT" --storage.path "$WORK/strata/data" \
-  $STRATA_FLAGS >"$WORK/strata/server.log" 2>&1 &
+start_strata "$STRATA_PORT" "$WORK/strata"
 STRATA_PID=$!
 log "strata: pid $STRATA_PID on 127.0.0.1:$STRATA_PORT"
 wait_ready "$STRATA_PORT" /-/ready "$STRATA_PID" "$WORK/strata/server.log" 60
@@ -256,12 +164,7 @@ if [ ! -s "$WORK/table.md" ]; then
 fi
 
 # ---- report ----
-CPU_MODEL="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-MEM_GIB="$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
-GIT_REV="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null | head -1)" ]; then
-  GIT_REV="$GIT_REV + uncommitted changes"
-fi
+GIT_REV="$(git_rev --untracked-files=no)"
 PROM_VERSION="$(prometheus --version 2>&1 | head -1)"
 REPORT="$WORK/report.md"
 {
@@ -269,7 +172,7 @@ REPORT="$WORK/report.md"
   echo
   echo "- command: \`$COMMAND_LINE\`"
   echo "- started: $(date -u -d "@$((END_MS / 1000))" +%Y-%m-%dT%H:%M:%SZ)"
-  echo "- machine: $(nproc) cores ($CPU_MODEL), $MEM_GIB GiB memory; the benchmark client" \
+  echo "- machine: $(machine_summary); the benchmark client" \
     "shares the cores with both servers (both run throughout; queries alternate)"
   echo "- versions: strata $GIT_REV; $PROM_VERSION"
   echo "- ${DATASET#dataset: }"
