@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "absl/container/flat_hash_map.h"
 #include "fmt/format.h"
@@ -134,15 +135,18 @@ absl::StatusOr<Matrix> Evaluator::RangeEval(std::span<const Matrix* const> args,
 
   const bool instant = start_ == end_;
   Matrix out_series;
-  // Output series by label hash, and the step each was last written at.
-  absl::flat_hash_map<uint64_t, std::pair<size_t, int64_t>> index;
+  // Output series by label hash; the step each was last written at; per
+  // output position, the series it held at the previous step.
+  absl::flat_hash_map<uint64_t, size_t> index;
+  std::vector<int64_t> last_step;
+  std::vector<size_t> guess;
   Vector out;
   for (int64_t ts = start_; ts <= end_; ts += interval_) {
     RETURN_IF_ERROR(ctx_->CheckLimits());
     for (size_t i = 0; i < nargs; ++i) {
-      // Samples are assigned over the previous step's rather than rebuilt:
-      // label sets reuse their buffers, so a steady set of series costs no
-      // allocation per step.
+      // Samples are updated in place from the previous step's: a slot that
+      // held the same series keeps its labels, so a steady set of series
+      // costs neither a copy nor an allocation per step.
       Vector& v = in[i];
       size_t n = 0;
       const Matrix& m = *args[i];
@@ -152,11 +156,13 @@ absl::StatusOr<Matrix> Evaluator::RangeEval(std::span<const Matrix* const> args,
         if (c < pts.size() && pts[c].t == ts) {
           if (n == v.size()) v.emplace_back();
           Sample& s = v[n++];
-          s.metric = m[j].metric;
+          if (s.origin != static_cast<int32_t>(j)) {
+            s.metric = m[j].metric;
+            s.origin = static_cast<int32_t>(j);
+          }
           s.t = ts;
           s.f = pts[c].f;
           s.drop_name = m[j].drop_name;
-          s.origin = static_cast<int32_t>(j);
           ++c;
         }
       }
@@ -173,22 +179,33 @@ absl::StatusOr<Matrix> Evaluator::RangeEval(std::span<const Matrix* const> args,
       }
       break;
     }
-    for (Sample& s : out) {
-      const uint64_t h = s.metric.Hash();
-      auto [it, inserted] = index.try_emplace(h, out_series.size(), ts);
-      if (inserted) {
-        Series series;
-        series.metric = std::move(s.metric);
-        series.drop_name = s.drop_name;
-        out_series.push_back(std::move(series));
+    for (size_t k = 0; k < out.size(); ++k) {
+      Sample& s = out[k];
+      // Step functions tend to emit the same series in the same order at
+      // every step: try the series this position had last step before
+      // hashing the labels.
+      size_t series_index;
+      if (k < guess.size() && guess[k] < out_series.size() &&
+          out_series[guess[k]].metric == s.metric) {
+        series_index = guess[k];
       } else {
-        if (it->second.second == ts) {
-          return absl::FailedPreconditionError(
-              "vector cannot contain metrics with the same labelset");
+        auto [it, inserted] = index.try_emplace(s.metric.Hash(), out_series.size());
+        if (inserted) {
+          Series series;
+          series.metric = std::move(s.metric);
+          series.drop_name = s.drop_name;
+          out_series.push_back(std::move(series));
+          last_step.push_back(std::numeric_limits<int64_t>::min());
         }
-        it->second.second = ts;
+        series_index = it->second;
       }
-      out_series[it->second.first].floats.push_back(FPoint{ts, s.f});
+      if (last_step[series_index] == ts) {
+        return absl::FailedPreconditionError("vector cannot contain metrics with the same labelset");
+      }
+      last_step[series_index] = ts;
+      if (k >= guess.size()) guess.resize(k + 1);
+      guess[k] = series_index;
+      out_series[series_index].floats.push_back(FPoint{ts, s.f});
     }
   }
   return out_series;
