@@ -47,7 +47,7 @@ DBOptions Options(int iteration) {
 
 TEST(CrashTest, KillNineNeverLosesAcknowledgedSamples) {
   testing::TempDir dir;
-  BatchWorkload w(1000, RealClock().NowMillis() - 1800 * 1000);
+  BatchWorkload w(3000, RealClock().NowMillis() - 1800 * 1000);
   std::mt19937 rng(12345);
   int64_t acked = 0;
   constexpr int kIterations = 60;
