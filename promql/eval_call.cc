@@ -1,6 +1,6 @@
 // Function calls: the generic paths for instant-vector and range-vector
 // functions, and the functions that need the evaluator (time, pi, scalar,
-// timestamp, absent, absent_over_time).
+// timestamp, absent, absent_over_time; info in eval_info.cc).
 #include <cmath>
 #include <numbers>
 
@@ -67,6 +67,7 @@ absl::StatusOr<Value> Evaluator::EvalCall(const Call& e) {
   if (name == "absent") return EvalAbsent(e);
   if (name == "absent_over_time") return EvalAbsentOverTime(e);
   if (name == "min_of" || name == "max_of") return EvalMinMaxOf(e, name == "min_of");
+  if (name == "info") return EvalInfo(e);
   // The query's own step, range, start and end, in seconds (an instant
   // query has no step and an empty range).
   if (name == "step") {

@@ -15,6 +15,7 @@
 //                     operators, aggregations, the per-step driver RangeEval
 //   eval_selector.cc  vector and matrix selectors, loading series
 //   eval_call.cc      function calls
+//   eval_info.cc      info(), the join with info metrics
 //   eval_subquery.cc  subqueries
 //
 // Thread safety: one Evaluator per query (and per subquery), one thread.
@@ -107,6 +108,7 @@ class Evaluator {
   absl::StatusOr<Value> EvalAbsentOverTime(const Call& e);
   absl::StatusOr<Value> EvalScalarFunction(const Call& e);
   absl::StatusOr<Value> EvalMinMaxOf(const Call& e, bool min);
+  absl::StatusOr<Value> EvalInfo(const Call& e);  // eval_info.cc
   absl::StatusOr<Value> ScalarSeries(const std::function<double(int64_t ts)>& value_at);
 
   // A range-vector argument (matrix selector or subquery): its range, @ and
