@@ -229,24 +229,6 @@ ElemResult ElemBinop(TokenKind op, double lhs, double rhs) {
   }
 }
 
-std::string GoLabelsString(const Labels& l) {
-  std::string out = "{";
-  bool first = true;
-  l.ForEach([&](Label p) {
-    if (!first) out += ", ";
-    first = false;
-    if (IsLegacyLabelName(p.name)) {
-      out.append(p.name);
-    } else {
-      AppendGoQuoted(&out, p.name);
-    }
-    out += '=';
-    AppendGoQuoted(&out, p.value);
-  });
-  out += '}';
-  return out;
-}
-
 double ScalarBinop(TokenKind op, double lhs, double rhs) {
   ElemResult r = ElemBinop(op, lhs, rhs);
   if (IsComparison(op)) return r.keep ? 1 : 0;

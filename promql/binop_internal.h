@@ -41,10 +41,6 @@ bool IsComparison(TokenKind op);
 // sample into something that is no longer the named metric.
 bool ChangesMetricSchema(TokenKind op);
 
-// Go's labels.Labels.String(): {a="1", "b.c"="2"} (names quoted only when
-// not legacy label names; the metric name is an ordinary pair).
-std::string GoLabelsString(const Labels& l);
-
 // Declared (incomplete) in binop.h; defined here so both implementation
 // files share it. Buffers are reused across the steps of one node.
 class BinopScratch {

@@ -24,6 +24,7 @@
 #include "fmt/format.h"
 #include "promql/evaluator.h"
 #include "promql/functions.h"
+#include "promql/label_util.h"
 #include "tsdb/base/status_macros.h"
 #include "tsdb/labels/matcher.h"
 
@@ -49,36 +50,6 @@ std::string QuoteMeta(std::string_view s) {
     if (kSpecial.find(c) != std::string_view::npos) out.push_back('\\');
     out.push_back(c);
   }
-  return out;
-}
-
-bool IsLegacyLabelName(std::string_view s) {
-  if (s.empty()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-                    (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
-
-// Go's labels.Labels.String(): {__name__="x", job="y"} (used in errors).
-std::string GoLabelsString(const Labels& l) {
-  std::string out = "{";
-  bool first = true;
-  l.ForEach([&](const Label& p) {
-    if (!first) out += ", ";
-    first = false;
-    if (IsLegacyLabelName(p.name)) {
-      out += p.name;
-    } else {
-      AppendGoQuoted(&out, p.name);
-    }
-    out += '=';
-    AppendGoQuoted(&out, p.value);
-  });
-  out += '}';
   return out;
 }
 

@@ -83,4 +83,22 @@ Labels WithLabel(const Labels& l, std::string_view name, std::string_view value)
   return Labels::FromSorted(pairs);
 }
 
+std::string GoLabelsString(const Labels& l) {
+  std::string out = "{";
+  bool first = true;
+  l.ForEach([&](Label p) {
+    if (!first) out += ", ";
+    first = false;
+    if (IsLegacyLabelName(p.name)) {
+      out.append(p.name);
+    } else {
+      AppendGoQuoted(&out, p.name);
+    }
+    out += '=';
+    AppendGoQuoted(&out, p.value);
+  });
+  out += '}';
+  return out;
+}
+
 }  // namespace strata::promql

@@ -34,6 +34,10 @@ uint64_t HashDropWithName(const Labels& l, std::span<const std::string> names);
 // `l` with `name` set to `value` (removed when `value` is empty).
 Labels WithLabel(const Labels& l, std::string_view name, std::string_view value);
 
+// Go's labels.Labels.String(), as Prometheus's error messages print label
+// sets: {__name__="x", "a.b"="1"} (names quoted only when not legacy names).
+std::string GoLabelsString(const Labels& l);
+
 }  // namespace strata::promql
 
 #endif  // STRATA_PROMQL_LABEL_UTIL_H_
