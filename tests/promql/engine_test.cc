@@ -5,7 +5,9 @@
 #include "promql/engine.h"
 
 #include <bit>
+#include <atomic>
 #include <cmath>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "promql/evaluator.h"
@@ -243,6 +245,58 @@ TEST_F(EngineTest, CancelledQueryStops) {
   auto r = engine_.RangeQuery(queryable_, "m", 0, kMin, 1000, qo);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(ErrorTypeOf(r.status()), "canceled");
+}
+
+}  // namespace
+}  // namespace strata::promql
+
+namespace strata::promql {
+namespace {
+
+// Queries read the head while appenders write to it: every query succeeds,
+// and the number of samples a query sees never goes down. Run under
+// ThreadSanitizer by `make test-tsan`.
+TEST_F(EngineTest, ConcurrentQueriesAndAppends) {
+  constexpr int kSeries = 50, kRounds = 200, kQueriers = 3;
+  std::vector<Labels> labels;
+  for (int i = 0; i < kSeries; ++i) {
+    labels.push_back(Labels::FromStrings({"__name__", "m", "i", std::to_string(i)}));
+  }
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int r = 0; r < kRounds; ++r) {
+      auto app = db_->NewAppender();
+      for (const Labels& l : labels) ASSERT_TRUE(app->Add(l, r * 1000, r).ok());
+      ASSERT_TRUE(app->Commit().ok());
+    }
+    done = true;
+  });
+  std::vector<std::thread> readers;
+  std::atomic<int> queries{0};
+  for (int q = 0; q < kQueriers; ++q) {
+    readers.emplace_back([&] {
+      double last = 0;
+      // At least a few queries each, however fast the writer is.
+      for (int n = 0; !done.load() || n < 5; ++n) {
+        auto r = engine_.InstantQuery(queryable_, "sum(count_over_time(m[1h]))", kRounds * 1000);
+        ASSERT_TRUE(r.ok()) << r.status();
+        const Vector& v = std::get<Vector>(r->value);
+        const double seen = v.empty() ? 0 : v[0].f;
+        EXPECT_GE(seen, last);
+        last = seen;
+        auto rr = engine_.RangeQuery(queryable_, "sum by (i) (rate(m[10s]))", 0, kRounds * 1000,
+                                     5000);
+        ASSERT_TRUE(rr.ok()) << rr.status();
+        queries.fetch_add(2);
+      }
+    });
+  }
+  writer.join();
+  for (auto& t : readers) t.join();
+  auto final_count = engine_.InstantQuery(queryable_, "sum(count_over_time(m[1h]))", kRounds * 1000);
+  ASSERT_TRUE(final_count.ok());
+  EXPECT_EQ(std::get<Vector>(final_count->value)[0].f, kSeries * kRounds);
+  EXPECT_GE(queries.load(), 2 * 5 * kQueriers);
 }
 
 }  // namespace
