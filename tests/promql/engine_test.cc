@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "tests/promql/engine_test_util.h"
 #include "promql/evaluator.h"
 #include "tsdb/base/clock.h"
 #include "tsdb/base/mem_fs.h"
@@ -21,21 +22,8 @@ namespace {
 constexpr int64_t kMin = 60 * 1000;
 const double kStale = std::bit_cast<double>(kStaleNaNBits);
 
-class EngineTest : public ::testing::Test {
+class EngineTest : public testing::EngineFixture {
  protected:
-  void SetUp() override {
-    DBOptions o;
-    o.fs = &fs_;
-    o.clock = &clock_;
-    o.wal_enabled = false;
-    o.block_range_ms = int64_t{1} << 50;
-    o.max_future_ms = int64_t{1} << 50;
-    auto db = DB::Open("/db", o);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    queryable_ = [this](int64_t mint, int64_t maxt) { return db_->NewQuerier(mint, maxt); };
-  }
-
   // Appends v0, v0+inc, … every `step_ms` from t=0, `n` points.
   void Load(const Labels& l, int n, int64_t step_ms, double v0, double inc) {
     auto app = db_->NewAppender();
@@ -54,11 +42,6 @@ class EngineTest : public ::testing::Test {
     return engine_.InstantQuery(queryable_, q, t);
   }
 
-  MemFileSystem fs_;
-  ManualClock clock_{0};
-  std::unique_ptr<DB> db_;
-  Queryable queryable_;
-  Engine engine_{EngineOptions{}};
 };
 
 TEST_F(EngineTest, VectorSelectorLooksBackFiveMinutesLeftOpen) {

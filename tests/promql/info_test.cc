@@ -8,6 +8,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/promql/engine_test_util.h"
 #include "promql/engine.h"
 #include "promql/evaluator.h"
 #include "tsdb/base/clock.h"
@@ -21,21 +22,8 @@ constexpr int64_t kMin = 60 * 1000;
 const double kStale = std::bit_cast<double>(kStaleNaNBits);
 constexpr double kNone = -1;  // "no sample" in Series()
 
-class InfoTest : public ::testing::Test {
+class InfoTest : public testing::EngineFixture {
  protected:
-  void SetUp() override {
-    DBOptions o;
-    o.fs = &fs_;
-    o.clock = &clock_;
-    o.wal_enabled = false;
-    o.block_range_ms = int64_t{1} << 50;
-    o.max_future_ms = int64_t{1} << 50;
-    auto db = DB::Open("/db", o);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    queryable_ = [this](int64_t mint, int64_t maxt) { return db_->NewQuerier(mint, maxt); };
-  }
-
   // Loads `values` every `step_ms` from t=0; kNone leaves a gap.
   void Load(const Labels& l, std::vector<double> values, int64_t step_ms) {
     auto app = db_->NewAppender();
@@ -86,11 +74,6 @@ class InfoTest : public ::testing::Test {
 
   using Result = std::map<std::string, std::vector<double>>;
 
-  MemFileSystem fs_;
-  ManualClock clock_{0};
-  std::unique_ptr<DB> db_;
-  Queryable queryable_;
-  Engine engine_{EngineOptions{}};
 };
 
 // info.test:13 and :9: all data labels of target_info by default; a data
