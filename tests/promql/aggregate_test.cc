@@ -1,6 +1,6 @@
 // Aggregation operators over one step (promql/aggregate.h), against the
 // values, labels, order, errors and annotations Prometheus 3 produces; cases
-// are taken from /work/shared/promqltest/aggregators.test and limit.test
+// are taken from ../shared/promqltest/aggregators.test and limit.test
 // where they exist (cited per test).
 #include "promql/aggregate.h"
 

@@ -3,7 +3,7 @@
 // expressions in ranges, subqueries and offsets (parsing, printing, errors,
 // and their resolution per query). Expected forms follow Prometheus's
 // printer.go and parse_test.go; the queries are those of
-// /work/shared/promqltest/duration_expression.test and functions.test where
+// ../shared/promqltest/duration_expression.test and functions.test where
 // cited.
 #include "promql/duration_expr.h"
 

@@ -1,7 +1,7 @@
 // Range-vector functions (rate, irate, deriv, *_over_time, …) called
 // directly on hand-built windows, with the values, annotations and errors of
 // Prometheus 3. Most cases replay a case of the conformance scripts in
-// /work/shared/promqltest (cited as file:line): the series is "loaded" as the
+// ../shared/promqltest (cited as file:line): the series is "loaded" as the
 // script does and the window (t - range, t] is cut from it as the evaluator
 // would.
 #include <cmath>

@@ -10,7 +10,7 @@
 // or its query selects a series that holds them.
 //
 //   Runner runner;
-//   FileResult r = runner.RunFile("/work/shared/promqltest/functions.test");
+//   FileResult r = runner.RunFile("../shared/promqltest/functions.test");
 //
 // Thread safety: a Runner runs one script at a time.
 #ifndef STRATA_TESTS_PROMQL_PROMQLTEST_RUNNER_H_
