@@ -218,6 +218,7 @@ absl::Status Evaluator::ForEachRangeSeries(
   }
   ASSIGN_OR_RETURN(Matrix inner, EvalSubqueryInner(arg.As<SubqueryExpr>()));
   for (const Series& s : inner) RETURN_IF_ERROR(fn(s.metric, s.floats, s.drop_name));
+  ctx_->ReleaseSamples(PointsOf(inner));
   return absl::OkStatus();
 }
 

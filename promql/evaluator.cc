@@ -19,6 +19,12 @@ bool IsStaleNaN(double v) { return std::bit_cast<uint64_t>(v) == kStaleNaNBits; 
 
 int64_t DurationMs(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
 
+int64_t PointsOf(const Matrix& m) {
+  int64_t n = 0;
+  for (const Series& s : m) n += static_cast<int64_t>(s.floats.size());
+  return n;
+}
+
 absl::Status EvalContext::AddSamples(int64_t n) {
   if (max_samples > 0 && current_samples + n > max_samples) {
     return absl::ResourceExhaustedError(
@@ -208,6 +214,8 @@ absl::StatusOr<Matrix> Evaluator::RangeEval(std::span<const Matrix* const> args,
       out_series[series_index].floats.push_back(FPoint{ts, s.f});
     }
   }
+  // The callers drop their arguments once this returns.
+  for (const Matrix* m : args) ctx_->ReleaseSamples(PointsOf(*m));
   return out_series;
 }
 

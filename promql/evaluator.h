@@ -134,7 +134,8 @@ class Evaluator {
   // argument becomes a one-sample vector with empty labels), collecting the
   // samples it appends into step series. Prometheus's rangeEval: a label
   // set produced twice for one step is an error; for an instant evaluation
-  // the output keeps step_fn's order.
+  // the output keeps step_fn's order. The arguments' points are released
+  // from the max-samples account (callers drop them afterwards).
   using StepFn = std::function<absl::Status(int64_t ts, std::span<const Vector> in, Vector* out)>;
   absl::StatusOr<Matrix> RangeEval(std::span<const Matrix* const> args, const StepFn& step_fn);
 
@@ -174,6 +175,9 @@ std::span<const FPoint> WindowOf(const std::vector<FPoint>& all, int64_t lo, int
                                  size_t* first);
 
 int64_t DurationMs(absl::Duration d);
+
+// Number of points in `m` (what it holds against the max-samples limit).
+int64_t PointsOf(const Matrix& m);
 
 // `e` without enclosing parentheses.
 const Expr& Unparen(const Expr& e);

@@ -218,6 +218,26 @@ TEST_F(EngineTest, MaxSamplesIsEnforced) {
   EXPECT_TRUE(ok.ok()) << ok.status();
 }
 
+// Operands are released from the max-samples account once an operator has
+// consumed them, so a query is limited by what it holds at once, not by the
+// sum of everything it ever read.
+TEST_F(EngineTest, MaxSamplesCountsWhatIsHeldAtOnce) {
+  for (int i = 0; i < 10; ++i) {
+    Load(Labels::FromStrings({"__name__", "m", "i", std::to_string(i)}), 10, kMin, 0, 1);
+  }
+  EngineOptions o;
+  o.max_samples = 150;
+  Engine engine(o);
+  // Each selector holds 100 points (10 series x 10 steps); each sum 10.
+  auto r = engine.RangeQuery(queryable_, "sum(m) + sum(m)", 0, 9 * kMin, kMin);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(std::get<Matrix>(r->value)[0].floats[9].f, 2 * 10 * 9);
+  EXPECT_LE(r->stats.peak_samples, 150);
+  o.max_samples = 100;
+  auto limited = Engine(o).RangeQuery(queryable_, "sum(m)", 0, 9 * kMin, kMin);
+  EXPECT_EQ(ErrorTypeOf(limited.status()), "execution");
+}
+
 TEST_F(EngineTest, CancelledQueryStops) {
   for (int i = 0; i < 300; ++i) {
     Load(Labels::FromStrings({"__name__", "m", "i", std::to_string(i)}), 2, kMin, 0, 1);
