@@ -20,6 +20,7 @@
 
 #include "CLI/CLI.hpp"
 #include "api/server.h"
+#include "api/startup_server.h"
 #include "fmt/format.h"
 #include "promql/strconv.h"
 #include "tsdb/base/logger.h"
@@ -137,6 +138,16 @@ int main(int argc, char** argv) {
 
   sigset_t signals = BlockTerminationSignals();
 
+  // Until the database is open (WAL replay can take minutes), answer as a
+  // live but not ready server.
+  strata::api::StartupServer startup(listen_address);
+  if (absl::Status st = startup.Start(); !st.ok()) {
+    logger.Log(strata::LogLevel::kError, "main", "cannot listen",
+               fmt::format("address={} err={}", strata::LogfmtValue(listen_address),
+                           strata::LogfmtValue(st.ToString())));
+    return 1;
+  }
+
   strata::DBOptions options;
   options.logger = &logger;
   options.wal.sync_policy =
@@ -149,6 +160,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  startup.Stop();
   auto server = std::make_unique<strata::api::HttpServer>(db->get(), &logger, server_options);
   if (absl::Status st = server->Start(); !st.ok()) {
     logger.Log(strata::LogLevel::kError, "main", "cannot listen",
