@@ -172,12 +172,12 @@ void QueryApi::Run(const promql::QueryOptions& opts, bool stats, httplib::Respon
     std::string* out = w.out();
     out->pop_back();  // the data object's '}'
     const promql::QueryStats& s = result->stats;
-    out->append(fmt::format(
-        ",\"stats\":{{\"timings\":{{\"evalTotalTime\":{0},\"resultSortTime\":0,"
-        "\"queryPreparationTime\":0,\"innerEvalTime\":{0},\"execQueueTime\":0,"
-        "\"execTotalTime\":{0}}},\"samples\":{{\"totalQueryableSamples\":{1},"
-        "\"peakSamples\":{2}}}}}}}",
-        s.exec_seconds, s.total_queryable_samples, s.peak_samples));
+    out->append(
+        fmt::format(",\"stats\":{{\"timings\":{{\"evalTotalTime\":{0},\"resultSortTime\":0,"
+                    "\"queryPreparationTime\":0,\"innerEvalTime\":{0},\"execQueueTime\":0,"
+                    "\"execTotalTime\":{0}}},\"samples\":{{\"totalQueryableSamples\":{1},"
+                    "\"peakSamples\":{2}}}}}}}",
+                    s.exec_seconds, s.total_queryable_samples, s.peak_samples));
   }
   ok.Send(res, result->annotations.warnings(), result->annotations.infos());
 }
@@ -250,9 +250,8 @@ void QueryApi::QueryRange(const ApiRequest& req, httplib::Response* res) {
     return;
   }
   const std::string query(req.form.Get("query"));
-  Run(opts, req.form.Get("stats") == "all", res, [&] {
-    return engine_.RangeQuery(queryable_, query, *start, *end, step_ms, opts);
-  });
+  Run(opts, req.form.Get("stats") == "all", res,
+      [&] { return engine_.RangeQuery(queryable_, query, *start, *end, step_ms, opts); });
 }
 
 void QueryApi::FormatQuery(const ApiRequest& req, httplib::Response* res) {

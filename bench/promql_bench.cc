@@ -52,8 +52,8 @@ void RunQuery(benchmark::State& state, const char* query, bool range) {
   promql::Queryable q = [&db](int64_t mint, int64_t maxt) { return db.NewQuerier(mint, maxt); };
   int64_t samples = 0;
   for (auto _ : state) {
-    auto r = range ? engine.RangeQuery(q, query, 0, kEnd, 60'000)
-                   : engine.InstantQuery(q, query, kEnd);
+    auto r =
+        range ? engine.RangeQuery(q, query, 0, kEnd, 60'000) : engine.InstantQuery(q, query, kEnd);
     if (!r.ok()) {
       state.SkipWithError(std::string(r.status().message()).c_str());
       return;
@@ -64,7 +64,7 @@ void RunQuery(benchmark::State& state, const char* query, bool range) {
   state.SetItemsProcessed(samples);
 }
 
-#define PROMQL_BENCH(name, query, range)                                          \
+#define PROMQL_BENCH(name, query, range)                                            \
   void BM_PromQL_##name(benchmark::State& state) { RunQuery(state, query, range); } \
   BENCHMARK(BM_PromQL_##name)->Unit(benchmark::kMillisecond)
 
@@ -73,8 +73,8 @@ PROMQL_BENCH(SumByRateRange, "sum by (instance) (rate(node_network_receive_bytes
              true);
 PROMQL_BENCH(TopkRange, "topk(5, rate(node_disk_read_bytes_total[5m]))", true);
 PROMQL_BENCH(MaxOverTimeRange, "max_over_time(node_load1[10m])", true);
-PROMQL_BENCH(RatioRange, "node_memory_MemFree_bytes / on (instance, device) node_memory_MemTotal_bytes",
-             true);
+PROMQL_BENCH(RatioRange,
+             "node_memory_MemFree_bytes / on (instance, device) node_memory_MemTotal_bytes", true);
 PROMQL_BENCH(SelectorRange, "node_filesystem_avail_bytes", true);
 PROMQL_BENCH(SumInstant, "sum by (job) (node_memory_MemFree_bytes)", false);
 PROMQL_BENCH(RegexCountInstant, "count({__name__=~\"node_network_.*\"})", false);

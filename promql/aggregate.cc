@@ -54,7 +54,8 @@ uint32_t AssignGroups(const AggregateExpr& e, const Vector& in, AggregateScratch
   scratch->key_of_group.clear();
   auto key_of = [&](const Sample& s) {
     if (s.origin < 0) {
-      return e.without ? HashDropWithName(s.metric, e.grouping) : HashKeepOnly(s.metric, e.grouping);
+      return e.without ? HashDropWithName(s.metric, e.grouping)
+                       : HashKeepOnly(s.metric, e.grouping);
     }
     const size_t o = static_cast<size_t>(s.origin);
     if (o >= scratch->key_known.size()) {

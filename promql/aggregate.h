@@ -29,10 +29,10 @@ std::unique_ptr<AggregateScratch, void (*)(AggregateScratch*)> NewAggregateScrat
 
 struct AggregateStep {
   const AggregateExpr* expr = nullptr;
-  int64_t ts = 0;           // step time, ms; output samples carry it
-  double param = 0;         // topk/bottomk/limitk k, quantile q, limit_ratio r
-  std::string_view label;   // count_values: the output label name
-  std::string_view query;   // the query text, for annotation positions
+  int64_t ts = 0;          // step time, ms; output samples carry it
+  double param = 0;        // topk/bottomk/limitk k, quantile q, limit_ratio r
+  std::string_view label;  // count_values: the output label name
+  std::string_view query;  // the query text, for annotation positions
   Annotations* annotations = nullptr;
 };
 

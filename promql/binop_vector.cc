@@ -250,8 +250,8 @@ absl::Status MatchedBinop(const BinaryExpr& e, const Vector& lhs, const Vector& 
     if (e.return_bool) r.value = r.keep ? 1 : 0;
     Labels metric;
     if (ms.origin >= 0 && os.origin >= 0) {
-      const uint64_t key = (uint64_t{static_cast<uint32_t>(ms.origin)} << 32) |
-                           static_cast<uint32_t>(os.origin);
+      const uint64_t key =
+          (uint64_t{static_cast<uint32_t>(ms.origin)} << 32) | static_cast<uint32_t>(os.origin);
       auto [it, inserted] = sc->result_labels.try_emplace(key);
       if (inserted) it->second = ResultMetric(ms.metric, os.metric, e.op, m, &sc->builder);
       metric = it->second;

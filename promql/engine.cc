@@ -89,8 +89,7 @@ struct Bounds {
 // query of `-a or -b` where a and b alternate); otherwise, and for instant
 // vectors, equal label sets are an error.
 absl::Status CleanupMetricLabels(Matrix* m, bool merge) {
-  static constexpr char kDuplicate[] =
-      "vector cannot contain metrics with the same labelset";
+  static constexpr char kDuplicate[] = "vector cannot contain metrics with the same labelset";
   absl::flat_hash_map<uint64_t, size_t> seen;
   size_t kept = 0;
   for (size_t i = 0; i < m->size(); ++i) {
@@ -162,9 +161,8 @@ void WarnSortInRangeQuery(const Expr& e, std::string_view query, Annotations* an
 
 }  // namespace
 
-absl::StatusOr<QueryResult> Engine::InstantQuery(const Queryable& queryable,
-                                                 std::string_view query, int64_t time_ms,
-                                                 const QueryOptions& opts) const {
+absl::StatusOr<QueryResult> Engine::InstantQuery(const Queryable& queryable, std::string_view query,
+                                                 int64_t time_ms, const QueryOptions& opts) const {
   return Exec(queryable, query, time_ms, time_ms, 1, /*instant=*/true, opts);
 }
 

@@ -96,8 +96,8 @@ class Engine {
 
  private:
   absl::StatusOr<QueryResult> Exec(const Queryable& queryable, std::string_view query,
-                                   int64_t start_ms, int64_t end_ms, int64_t step_ms,
-                                   bool instant, const QueryOptions& opts) const;
+                                   int64_t start_ms, int64_t end_ms, int64_t step_ms, bool instant,
+                                   const QueryOptions& opts) const;
 
   EngineOptions options_;
 };

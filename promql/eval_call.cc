@@ -181,8 +181,10 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
     out.push_back(std::move(result));
     return absl::OkStatus();
   };
-  RETURN_IF_ERROR(ForEachRangeSeries(arg, ra, [&](const Labels& l, const std::vector<FPoint>& p,
-                                                  bool drop_name) { return apply(l, p, drop_name); }));
+  RETURN_IF_ERROR(ForEachRangeSeries(
+      arg, ra, [&](const Labels& l, const std::vector<FPoint>& p, bool drop_name) {
+        return apply(l, p, drop_name);
+      }));
   return Value(std::move(out));
 }
 
@@ -253,8 +255,8 @@ absl::StatusOr<Value> Evaluator::EvalAbsentOverTime(const Call& e) {
   const Expr& arg = *e.args[0];
   const RangeArg ra = RangeArgOf(arg);
   std::vector<bool> present(static_cast<size_t>(num_steps()), false);
-  RETURN_IF_ERROR(ForEachRangeSeries(
-      arg, ra, [&](const Labels&, const std::vector<FPoint>& points, bool) {
+  RETURN_IF_ERROR(
+      ForEachRangeSeries(arg, ra, [&](const Labels&, const std::vector<FPoint>& points, bool) {
         size_t cursor = 0, step = 0;
         for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
           RETURN_IF_ERROR(ctx_->CheckLimits());

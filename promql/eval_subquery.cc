@@ -7,8 +7,8 @@
 namespace strata::promql {
 
 absl::StatusOr<Matrix> Evaluator::EvalSubqueryInner(const SubqueryExpr& e) {
-  const int64_t step = e.step == absl::ZeroDuration() ? ctx_->default_subquery_step_ms
-                                                      : DurationMs(e.step);
+  const int64_t step =
+      e.step == absl::ZeroDuration() ? ctx_->default_subquery_step_ms : DurationMs(e.step);
   const int64_t range = DurationMs(e.range);
   const int64_t first = SelectorTime(start_, e.timestamp, e.start_or_end, e.original_offset);
   const int64_t last = SelectorTime(end_, e.timestamp, e.start_or_end, e.original_offset);

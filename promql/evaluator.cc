@@ -206,7 +206,8 @@ absl::StatusOr<Matrix> Evaluator::RangeEval(std::span<const Matrix* const> args,
         series_index = it->second;
       }
       if (last_step[series_index] == ts) {
-        return absl::FailedPreconditionError("vector cannot contain metrics with the same labelset");
+        return absl::FailedPreconditionError(
+            "vector cannot contain metrics with the same labelset");
       }
       last_step[series_index] = ts;
       if (k >= guess.size()) guess.resize(k + 1);
@@ -228,24 +229,24 @@ absl::StatusOr<Value> Evaluator::EvalBinary(const BinaryExpr& e) {
 
   if (lt == ValueType::kScalar && rt == ValueType::kScalar) {
     const TokenKind op = e.op;
-    ASSIGN_OR_RETURN(Matrix m, RangeEval(args, [op](int64_t ts, std::span<const Vector> in,
-                                                    Vector* out) {
-                       out->push_back(Sample{Labels(), ts, ScalarBinop(op, in[0][0].f, in[1][0].f)});
-                       return absl::OkStatus();
-                     }));
+    ASSIGN_OR_RETURN(
+        Matrix m, RangeEval(args, [op](int64_t ts, std::span<const Vector> in, Vector* out) {
+          out->push_back(Sample{Labels(), ts, ScalarBinop(op, in[0][0].f, in[1][0].f)});
+          return absl::OkStatus();
+        }));
     return Value(std::move(m));
   }
   if (lt == ValueType::kVector && rt == ValueType::kVector) {
     auto scratch = NewBinopScratch();
-    ASSIGN_OR_RETURN(Matrix m, RangeEval(args, [&](int64_t ts, std::span<const Vector> in,
-                                                   Vector* out) {
+    ASSIGN_OR_RETURN(Matrix m,
+                     RangeEval(args, [&](int64_t ts, std::span<const Vector> in, Vector* out) {
                        return VectorVectorBinop(e, in[0], in[1], ts, scratch.get(), annos, out);
                      }));
     return Value(std::move(m));
   }
   const bool scalar_on_left = lt == ValueType::kScalar;
-  ASSIGN_OR_RETURN(Matrix m, RangeEval(args, [&](int64_t ts, std::span<const Vector> in,
-                                                 Vector* out) {
+  ASSIGN_OR_RETURN(Matrix m,
+                   RangeEval(args, [&](int64_t ts, std::span<const Vector> in, Vector* out) {
                      const Vector& v = scalar_on_left ? in[1] : in[0];
                      const double s = scalar_on_left ? in[0][0].f : in[1][0].f;
                      return VectorScalarBinop(e, v, s, scalar_on_left, ts, annos, out);
@@ -270,17 +271,17 @@ absl::StatusOr<Value> Evaluator::EvalAggregate(const AggregateExpr& e) {
   const bool has_scalar_param = args.size() == 2;
 
   auto scratch = NewAggregateScratch();
-  ASSIGN_OR_RETURN(
-      Matrix m, RangeEval(args, [&](int64_t ts, std::span<const Vector> in, Vector* out) {
-        AggregateStep step;
-        step.expr = &e;
-        step.ts = ts;
-        step.param = has_scalar_param ? in[0][0].f : 0;
-        step.label = label;
-        step.query = ctx_->query;
-        step.annotations = &ctx_->annotations;
-        return Aggregate(step, in[has_scalar_param ? 1 : 0], scratch.get(), out);
-      }));
+  ASSIGN_OR_RETURN(Matrix m,
+                   RangeEval(args, [&](int64_t ts, std::span<const Vector> in, Vector* out) {
+                     AggregateStep step;
+                     step.expr = &e;
+                     step.ts = ts;
+                     step.param = has_scalar_param ? in[0][0].f : 0;
+                     step.label = label;
+                     step.query = ctx_->query;
+                     step.annotations = &ctx_->annotations;
+                     return Aggregate(step, in[has_scalar_param ? 1 : 0], scratch.get(), out);
+                   }));
   return Value(std::move(m));
 }
 

@@ -46,8 +46,8 @@ bool IsStaleNaN(double v);
 struct EvalContext {
   Querier* querier = nullptr;
   std::string_view query;
-  int64_t query_start = 0;  // for `@ start()`
-  int64_t query_end = 0;    // for `@ end()`
+  int64_t query_start = 0;    // for `@ start()`
+  int64_t query_end = 0;      // for `@ end()`
   int64_t query_step_ms = 0;  // a range query's step (step())
   int64_t lookback_ms = 5 * 60 * 1000;
   int64_t default_subquery_step_ms = 60 * 1000;

@@ -13,5 +13,4 @@ std::string FunctionContext::Position(int i) const {
   return FormatPosition(query, pos);
 }
 
-
 }  // namespace strata::promql

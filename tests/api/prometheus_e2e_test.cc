@@ -13,8 +13,8 @@
 #include <set>
 #include <thread>
 
-#include "gtest/gtest.h"
 #include "fmt/format.h"
+#include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "tests/process_util.h"

@@ -30,14 +30,12 @@ class QueryApiTest : public ::testing::Test {
     db_ = std::move(*db);
     auto app = db_->NewAppender();
     for (int64_t t = 1000; t <= 1600; t += 15) {
-      ASSERT_TRUE(
-          app->Add(Labels::FromStrings({"__name__", "up", "job", "node", "instance", "a"}),
-                   t * 1000, 1)
-              .ok());
-      ASSERT_TRUE(
-          app->Add(Labels::FromStrings({"__name__", "up", "job", "node", "instance", "b"}),
-                   t * 1000, 0)
-              .ok());
+      ASSERT_TRUE(app->Add(Labels::FromStrings({"__name__", "up", "job", "node", "instance", "a"}),
+                           t * 1000, 1)
+                      .ok());
+      ASSERT_TRUE(app->Add(Labels::FromStrings({"__name__", "up", "job", "node", "instance", "b"}),
+                           t * 1000, 0)
+                      .ok());
       ASSERT_TRUE(app->Add(Labels::FromStrings({"__name__", "c_total", "job", "x"}), t * 1000,
                            static_cast<double>((t - 1000) / 15 * 10))
                       .ok());
@@ -100,10 +98,9 @@ TEST_F(QueryApiTest, RangeVectorResultOfInstantQuery) {
   auto [code, body] = Get("/api/v1/query?query=up%7Binstance%3D%22a%22%7D%5B30s%5D&time=1300");
   EXPECT_EQ(code, 200);
   // 1300 is not a multiple of 15 after 1000 ... 1285 and 1300 are.
-  EXPECT_EQ(body,
-            R"({"status":"success","data":{"resultType":"matrix","result":[)"
-            R"({"metric":{"__name__":"up","instance":"a","job":"node"},)"
-            R"("values":[[1285,"1"],[1300,"1"]]}]}})");
+  EXPECT_EQ(body, R"({"status":"success","data":{"resultType":"matrix","result":[)"
+                  R"({"metric":{"__name__":"up","instance":"a","job":"node"},)"
+                  R"("values":[[1285,"1"],[1300,"1"]]}]}})");
 }
 
 TEST_F(QueryApiTest, RangeQueryGetAndPost) {
@@ -227,9 +224,8 @@ TEST_F(QueryApiTest, TimeoutGivesTimeoutError) {
   auto [code, body] =
       Get("/api/v1/query_range?query=sum(up)&start=1000&end=11000&step=1&timeout=0.000001");
   EXPECT_EQ(code, 503);
-  EXPECT_EQ(body,
-            R"({"status":"error","errorType":"timeout","error":"query timed out in query )"
-            R"(execution"})");
+  EXPECT_EQ(body, R"({"status":"error","errorType":"timeout","error":"query timed out in query )"
+                  R"(execution"})");
 }
 
 TEST_F(QueryApiTest, ConcurrentQueriesAllAnswer) {

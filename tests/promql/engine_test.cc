@@ -4,14 +4,14 @@
 // combinations.
 #include "promql/engine.h"
 
-#include <bit>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "tests/promql/engine_test_util.h"
 #include "promql/evaluator.h"
+#include "tests/promql/engine_test_util.h"
 #include "tsdb/base/clock.h"
 #include "tsdb/base/mem_fs.h"
 #include "tsdb/db.h"
@@ -41,7 +41,6 @@ class EngineTest : public testing::EngineFixture {
   absl::StatusOr<QueryResult> Instant(std::string_view q, int64_t t) {
     return engine_.InstantQuery(queryable_, q, t);
   }
-
 };
 
 TEST_F(EngineTest, VectorSelectorLooksBackFiveMinutesLeftOpen) {
@@ -287,8 +286,8 @@ TEST_F(EngineTest, ConcurrentQueriesAndAppends) {
         const double seen = v.empty() ? 0 : v[0].f;
         EXPECT_GE(seen, last);
         last = seen;
-        auto rr = engine_.RangeQuery(queryable_, "sum by (i) (rate(m[10s]))", 0, kRounds * 1000,
-                                     5000);
+        auto rr =
+            engine_.RangeQuery(queryable_, "sum by (i) (rate(m[10s]))", 0, kRounds * 1000, 5000);
         ASSERT_TRUE(rr.ok()) << rr.status();
         queries.fetch_add(2);
       }
@@ -296,7 +295,8 @@ TEST_F(EngineTest, ConcurrentQueriesAndAppends) {
   }
   writer.join();
   for (auto& t : readers) t.join();
-  auto final_count = engine_.InstantQuery(queryable_, "sum(count_over_time(m[1h]))", kRounds * 1000);
+  auto final_count =
+      engine_.InstantQuery(queryable_, "sum(count_over_time(m[1h]))", kRounds * 1000);
   ASSERT_TRUE(final_count.ok());
   EXPECT_EQ(std::get<Vector>(final_count->value)[0].f, kSeries * kRounds);
   EXPECT_GE(queries.load(), 2 * 5 * kQueriers);

@@ -11,19 +11,19 @@
 
 #include "gtest/gtest.h"
 #include "promql/function_impls.h"
-#include "tests/promql/function_test_util.h"
 #include "promql/functions.h"
 #include "promql/parser.h"
+#include "tests/promql/function_test_util.h"
 
 namespace strata::promql {
 namespace {
 
+using ::strata::promql::testing::FindImpl;
 using ::strata::promql::testing::kInf;
 using ::strata::promql::testing::kNaN;
-using ::strata::promql::testing::FindImpl;
-using ::strata::promql::testing::VectorArg;
-using ::strata::promql::testing::ScalarArg;
 using ::strata::promql::testing::S;
+using ::strata::promql::testing::ScalarArg;
+using ::strata::promql::testing::VectorArg;
 
 const FunctionImpl& Impl(std::string_view name) { return FindImpl(HistogramFunctionImpls(), name); }
 

@@ -13,8 +13,8 @@ namespace strata::promql {
 namespace {
 
 using ::strata::promql::testing::FindImpl;
-using ::strata::promql::testing::VectorArg;
 using ::strata::promql::testing::S;
+using ::strata::promql::testing::VectorArg;
 
 const FunctionImpl& Impl(std::string_view name) { return FindImpl(LabelFunctionImpls(), name); }
 

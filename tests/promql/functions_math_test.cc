@@ -14,12 +14,12 @@
 namespace strata::promql {
 namespace {
 
+using ::strata::promql::testing::FindImpl;
 using ::strata::promql::testing::kInf;
 using ::strata::promql::testing::kNaN;
-using ::strata::promql::testing::FindImpl;
-using ::strata::promql::testing::VectorArg;
-using ::strata::promql::testing::ScalarArg;
 using ::strata::promql::testing::S;
+using ::strata::promql::testing::ScalarArg;
+using ::strata::promql::testing::VectorArg;
 
 const FunctionImpl& Impl(std::string_view name) { return FindImpl(MathFunctionImpls(), name); }
 

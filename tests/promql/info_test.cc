@@ -8,9 +8,9 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "tests/promql/engine_test_util.h"
 #include "promql/engine.h"
 #include "promql/evaluator.h"
+#include "tests/promql/engine_test_util.h"
 #include "tsdb/base/clock.h"
 #include "tsdb/base/mem_fs.h"
 #include "tsdb/db.h"
@@ -73,7 +73,6 @@ class InfoTest : public testing::EngineFixture {
   }
 
   using Result = std::map<std::string, std::vector<double>>;
-
 };
 
 // info.test:13 and :9: all data labels of target_info by default; a data

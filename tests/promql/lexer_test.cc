@@ -2,13 +2,13 @@
 // (rewritten as tables of expected tokens), plus the exact error messages and
 // positions Prometheus reports.
 #include "promql/lexer.h"
-#include "promql/strconv.h"
 
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "promql/strconv.h"
 
 namespace strata::promql {
 namespace {

@@ -303,8 +303,8 @@ TEST(PromqlTestCompare, ScalarAndString) {
 }
 
 TEST(PromqlTestCompare, Annotations) {
-  EvalCmd cmd = ParseOneEval(
-      "eval instant at 0 x\n  expect info msg: PromQL info: i\n  expect no_warn\n");
+  EvalCmd cmd =
+      ParseOneEval("eval instant at 0 x\n  expect info msg: PromQL info: i\n  expect no_warn\n");
   promql::Annotations a;
   EXPECT_THAT(CheckAnnotations(cmd, "x", a).message(),
               HasSubstr("expected info annotations but none were found"));
