@@ -53,50 +53,6 @@ std::string QuoteMeta(std::string_view s) {
   return out;
 }
 
-// Whether Prometheus's PreprocessExpr finds `e` step invariant (same value
-// at every step: selectors and subqueries under @, literals, and what is
-// built only from those).
-bool IsStepInvariant(const Expr& e) {
-  switch (e.kind()) {
-    case NodeKind::kVectorSelector: {
-      const auto& vs = e.As<VectorSelector>();
-      return vs.timestamp.has_value() || vs.start_or_end != AtModifier::kNone;
-    }
-    case NodeKind::kMatrixSelector:
-      return IsStepInvariant(*e.As<MatrixSelector>().vector_selector);
-    case NodeKind::kSubqueryExpr: {
-      const auto& sq = e.As<SubqueryExpr>();
-      return sq.timestamp.has_value() || sq.start_or_end != AtModifier::kNone;
-    }
-    case NodeKind::kNumberLiteral:
-    case NodeKind::kStringLiteral:
-      return true;
-    case NodeKind::kParenExpr:
-      return IsStepInvariant(*e.As<ParenExpr>().expr);
-    case NodeKind::kUnaryExpr:
-      return IsStepInvariant(*e.As<UnaryExpr>().expr);
-    case NodeKind::kAggregateExpr:
-      return IsStepInvariant(*e.As<AggregateExpr>().expr);
-    case NodeKind::kBinaryExpr: {
-      const auto& b = e.As<BinaryExpr>();
-      return IsStepInvariant(*b.lhs) && IsStepInvariant(*b.rhs);
-    }
-    case NodeKind::kCall: {
-      // Prometheus's AtModifierUnsafeFunctions.
-      static constexpr std::string_view kUnsafe[] = {
-          "days_in_month", "day_of_month", "day_of_week",    "day_of_year", "hour",     "minute",
-          "month",         "year",         "predict_linear", "time",        "timestamp"};
-      const auto& c = e.As<Call>();
-      bool invariant =
-          std::find(std::begin(kUnsafe), std::end(kUnsafe), c.func->name) == std::end(kUnsafe);
-      for (const auto& a : c.args) invariant = IsStepInvariant(*a) && invariant;
-      return invariant;
-    }
-    default:
-      return false;
-  }
-}
-
 // The first vector selector of `e` in Prometheus's parser.Inspect order
 // (depth first, children in order); its @ and offset set the window the
 // info series are read over.
@@ -353,19 +309,6 @@ absl::StatusOr<int64_t> LoadInfoSeries(Evaluator& ev, const Call& e, const InfoS
 }  // namespace
 
 absl::StatusOr<Value> Evaluator::EvalInfo(const Call& e) {
-  if (start_ != end_ && IsStepInvariant(e)) {
-    // Prometheus evaluates a step-invariant call once, at the start, and
-    // repeats the result at every step.
-    Evaluator once(ctx_, start_, start_, interval_);
-    ASSIGN_OR_RETURN(Value v, once.EvalInfo(e));
-    for (Series& s : std::get<Matrix>(v)) {
-      RETURN_IF_ERROR(ctx_->AddSamples(num_steps() - 1));
-      const double f = s.floats[0].f;
-      s.floats.clear();
-      for (int64_t ts = start_; ts <= end_; ts += interval_) s.floats.push_back(FPoint{ts, f});
-    }
-    return v;
-  }
   ASSIGN_OR_RETURN(Value base_value, Eval(*e.args[0]));
   const Matrix& base = std::get<Matrix>(base_value);
   ASSIGN_OR_RETURN(const InfoSelector sel, SplitInfoSelector(e));

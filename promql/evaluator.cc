@@ -2,6 +2,7 @@
 // aggregations. See evaluator.h for the model.
 #include "promql/evaluator.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -11,6 +12,7 @@
 #include "fmt/format.h"
 #include "promql/aggregate.h"
 #include "promql/binop.h"
+#include "promql/functions.h"
 #include "tsdb/base/status_macros.h"
 
 namespace strata::promql {
@@ -69,8 +71,99 @@ int64_t Evaluator::SelectorTime(int64_t ts, const std::optional<int64_t>& at,
   return base - DurationMs(offset);
 }
 
+bool IsStepInvariant(const Expr& e) {
+  switch (e.kind()) {
+    case NodeKind::kVectorSelector: {
+      const auto& vs = e.As<VectorSelector>();
+      return vs.timestamp.has_value() || vs.start_or_end != AtModifier::kNone;
+    }
+    case NodeKind::kMatrixSelector:
+      return IsStepInvariant(*e.As<MatrixSelector>().vector_selector);
+    case NodeKind::kSubqueryExpr: {
+      const auto& sq = e.As<SubqueryExpr>();
+      return sq.timestamp.has_value() || sq.start_or_end != AtModifier::kNone;
+    }
+    case NodeKind::kNumberLiteral:
+    case NodeKind::kStringLiteral:
+      return true;
+    case NodeKind::kParenExpr:
+      return IsStepInvariant(*e.As<ParenExpr>().expr);
+    case NodeKind::kUnaryExpr:
+      return IsStepInvariant(*e.As<UnaryExpr>().expr);
+    case NodeKind::kAggregateExpr:
+      // As Prometheus: the parameter does not count.
+      return IsStepInvariant(*e.As<AggregateExpr>().expr);
+    case NodeKind::kBinaryExpr: {
+      const auto& b = e.As<BinaryExpr>();
+      return IsStepInvariant(*b.lhs) && IsStepInvariant(*b.rhs);
+    }
+    case NodeKind::kCall: {
+      // Prometheus's AtModifierUnsafeFunctions depend on the step's time.
+      static constexpr std::string_view kUnsafe[] = {
+          "days_in_month", "day_of_month", "day_of_week",    "day_of_year", "hour",     "minute",
+          "month",         "year",         "predict_linear", "time",        "timestamp"};
+      const auto& c = e.As<Call>();
+      bool invariant =
+          std::find(std::begin(kUnsafe), std::end(kUnsafe), c.func->name) == std::end(kUnsafe);
+      for (const auto& a : c.args) invariant = invariant && IsStepInvariant(*a);
+      return invariant;
+    }
+    default:
+      return false;
+  }
+}
+
+namespace {
+
+// Whether `e` reads storage through a selector or subquery with @ (a step-
+// invariant tree of literals alone is cheap to evaluate at every step).
+bool ReadsAtFixedTime(const Expr& e) {
+  switch (e.kind()) {
+    case NodeKind::kVectorSelector:
+    case NodeKind::kMatrixSelector:
+    case NodeKind::kSubqueryExpr:
+      return true;  // only asked of step-invariant trees
+    case NodeKind::kParenExpr:
+      return ReadsAtFixedTime(*e.As<ParenExpr>().expr);
+    case NodeKind::kUnaryExpr:
+      return ReadsAtFixedTime(*e.As<UnaryExpr>().expr);
+    case NodeKind::kAggregateExpr:
+      return ReadsAtFixedTime(*e.As<AggregateExpr>().expr);
+    case NodeKind::kBinaryExpr:
+      return ReadsAtFixedTime(*e.As<BinaryExpr>().lhs) || ReadsAtFixedTime(*e.As<BinaryExpr>().rhs);
+    case NodeKind::kCall:
+      for (const auto& a : e.As<Call>().args) {
+        if (ReadsAtFixedTime(*a)) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<Value> Evaluator::EvalStepInvariant(const Expr& e) {
+  // Prometheus's StepInvariantExpr: evaluated once, at the first step, and
+  // repeated at every step.
+  Evaluator once(ctx_, start_, start_, interval_);
+  ASSIGN_OR_RETURN(Value v, once.Eval(e));
+  for (Series& s : std::get<Matrix>(v)) {
+    RETURN_IF_ERROR(ctx_->AddSamples(num_steps() - 1));
+    const double f = s.floats[0].f;
+    s.floats.clear();
+    s.floats.reserve(static_cast<size_t>(num_steps()));
+    for (int64_t ts = start_; ts <= end_; ts += interval_) s.floats.push_back(FPoint{ts, f});
+  }
+  return v;
+}
+
 absl::StatusOr<Value> Evaluator::Eval(const Expr& e) {
   RETURN_IF_ERROR(ctx_->CheckLimits());
+  if (start_ != end_ && (e.type() == ValueType::kVector || e.type() == ValueType::kScalar) &&
+      IsStepInvariant(e) && ReadsAtFixedTime(e)) {
+    return EvalStepInvariant(e);
+  }
   switch (e.kind()) {
     case NodeKind::kNumberLiteral:
       return EvalNumberLiteral(e.As<NumberLiteral>());

@@ -90,6 +90,8 @@ class Evaluator {
                        absl::Duration offset) const;
 
  private:
+  // A step-invariant subtree of a range evaluation, evaluated once.
+  absl::StatusOr<Value> EvalStepInvariant(const Expr& e);
   // One per node kind.
   absl::StatusOr<Value> EvalNumberLiteral(const NumberLiteral& e);
   absl::StatusOr<Value> EvalStringLiteral(const StringLiteral& e);
@@ -178,6 +180,11 @@ int64_t DurationMs(absl::Duration d);
 
 // Number of points in `m` (what it holds against the max-samples limit).
 int64_t PointsOf(const Matrix& m);
+
+// Whether `e` has the same value at every step (Prometheus's
+// preprocessing: selectors and subqueries with @, literals, and operators
+// and calls built only from those, except calls that read the step's time).
+bool IsStepInvariant(const Expr& e);
 
 // `e` without enclosing parentheses.
 const Expr& Unparen(const Expr& e);

@@ -237,6 +237,30 @@ TEST_F(EngineTest, MaxSamplesCountsWhatIsHeldAtOnce) {
   EXPECT_EQ(ErrorTypeOf(limited.status()), "execution");
 }
 
+// A subtree fixed in time by @ is evaluated once and repeated at every step
+// of a range query: it reads storage once, not once per step.
+TEST_F(EngineTest, StepInvariantSubtreesAreEvaluatedOnce) {
+  for (int i = 0; i < 3; ++i) {
+    Load(Labels::FromStrings({"__name__", "m", "i", std::to_string(i)}), 11, kMin, i, 1);
+  }
+  auto r = engine_.RangeQuery(queryable_, "sum(rate(m[3m] @ 300))", 0, 10 * kMin, kMin);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const Matrix& m = std::get<Matrix>(r->value);
+  ASSERT_EQ(m.size(), 1u);
+  ASSERT_EQ(m[0].floats.size(), 11u);
+  for (const FPoint& p : m[0].floats) EXPECT_DOUBLE_EQ(p.f, 3.0 / 60);
+  // One window of 3 points per series, read once.
+  EXPECT_EQ(r->stats.total_queryable_samples, 3 * 3);
+
+  // The same value at every step as an instant query at each step gives.
+  auto varying = engine_.RangeQuery(queryable_, "m @ 120 + m", 0, 10 * kMin, kMin);
+  ASSERT_TRUE(varying.ok()) << varying.status();
+  for (const Series& s : std::get<Matrix>(varying->value)) {
+    const double base = s.floats[0].f - 0;  // m @ 120 + m at t=0
+    for (const FPoint& p : s.floats) EXPECT_DOUBLE_EQ(p.f, base + p.t / kMin);
+  }
+}
+
 TEST_F(EngineTest, CancelledQueryStops) {
   for (int i = 0; i < 300; ++i) {
     Load(Labels::FromStrings({"__name__", "m", "i", std::to_string(i)}), 2, kMin, 0, 1);
