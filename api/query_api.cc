@@ -1,5 +1,6 @@
 #include "api/query_api.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -38,6 +39,15 @@ void WritePoint(int64_t t, double v, JsonWriter* w) {
   w->Timestamp(t);
   w->SampleValue(v);
   w->EndArray();
+}
+
+// Answers 400 (and returns true) when the request's form could not be
+// parsed, with Prometheus's message.
+bool RefusedForm(const ApiRequest& req, httplib::Response* res) {
+  if (req.form_error.ok()) return false;
+  RespondApiError(res, ApiErrorType::kBadData,
+                  fmt::format("error parsing form values: {}", StatusMessage(req.form_error)));
+  return true;
 }
 
 }  // namespace
@@ -125,27 +135,28 @@ absl::Status QueryApi::ParseCommon(const FormValues& form, promql::QueryOptions*
   return absl::OkStatus();
 }
 
-void QueryApi::Run(const promql::QueryOptions& opts, bool stats, httplib::Response* res,
+void QueryApi::Run(promql::QueryOptions* opts, bool stats, httplib::Response* res,
                    const std::function<absl::StatusOr<promql::QueryResult>()>& fn) {
+  // The timeout covers the wait for a slot too, as in Prometheus.
   const absl::Duration timeout =
-      opts.timeout > absl::ZeroDuration() ? opts.timeout : options_.engine.timeout;
-  const auto deadline = std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(timeout);
+      opts->timeout > absl::ZeroDuration() ? opts->timeout : options_.engine.timeout;
+  const absl::Time deadline = absl::Now() + timeout;
   {
     MutexLock lock(&mu_);
     queued_.fetch_add(1, std::memory_order_relaxed);
     while (in_flight_ >= options_.max_concurrency) {
-      const auto left = deadline - std::chrono::steady_clock::now();
-      if (left <= std::chrono::nanoseconds(0) || !slot_freed_.WaitFor(&mu_, left)) {
-        if (in_flight_ < options_.max_concurrency) break;
-        if (std::chrono::steady_clock::now() < deadline) continue;
+      const absl::Duration left = deadline - absl::Now();
+      if (left <= absl::ZeroDuration()) {
         queued_.fetch_sub(1, std::memory_order_relaxed);
         RespondApiError(res, ApiErrorType::kTimeout, "query timed out in query queue");
         return;
       }
+      slot_freed_.WaitFor(&mu_, absl::ToChronoNanoseconds(left));
     }
     queued_.fetch_sub(1, std::memory_order_relaxed);
     ++in_flight_;
   }
+  opts->timeout = std::max(deadline - absl::Now(), absl::Nanoseconds(1));
   running_.fetch_add(1, std::memory_order_relaxed);
   absl::StatusOr<promql::QueryResult> result = fn();
   running_.fetch_sub(1, std::memory_order_relaxed);
@@ -183,11 +194,7 @@ void QueryApi::Run(const promql::QueryOptions& opts, bool stats, httplib::Respon
 }
 
 void QueryApi::Query(const ApiRequest& req, httplib::Response* res) {
-  if (!req.form_error.ok()) {
-    RespondApiError(res, ApiErrorType::kBadData,
-                    fmt::format("error parsing form values: {}", StatusMessage(req.form_error)));
-    return;
-  }
+  if (RefusedForm(req, res)) return;
   absl::StatusOr<int64_t> ts = ParseTimeParam(req.form, "time", clock_->NowMillis());
   if (!ts.ok()) {
     RespondApiError(res, ApiErrorType::kBadData, StatusMessage(ts.status()));
@@ -199,16 +206,12 @@ void QueryApi::Query(const ApiRequest& req, httplib::Response* res) {
     return;
   }
   const std::string query(req.form.Get("query"));
-  Run(opts, req.form.Get("stats") == "all", res,
+  Run(&opts, req.form.Get("stats") == "all", res,
       [&] { return engine_.InstantQuery(queryable_, query, *ts, opts); });
 }
 
 void QueryApi::QueryRange(const ApiRequest& req, httplib::Response* res) {
-  if (!req.form_error.ok()) {
-    RespondApiError(res, ApiErrorType::kBadData,
-                    fmt::format("error parsing form values: {}", StatusMessage(req.form_error)));
-    return;
-  }
+  if (RefusedForm(req, res)) return;
   absl::StatusOr<int64_t> start = ParsePromTime(req.form.Get("start"));
   if (!start.ok()) {
     RespondApiError(res, ApiErrorType::kBadData, InvalidParam("start", start.status()));
@@ -250,7 +253,7 @@ void QueryApi::QueryRange(const ApiRequest& req, httplib::Response* res) {
     return;
   }
   const std::string query(req.form.Get("query"));
-  Run(opts, req.form.Get("stats") == "all", res,
+  Run(&opts, req.form.Get("stats") == "all", res,
       [&] { return engine_.RangeQuery(queryable_, query, *start, *end, step_ms, opts); });
 }
 

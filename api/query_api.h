@@ -68,7 +68,9 @@ class QueryApi {
   // Parses the parameters shared by both endpoints into `opts`.
   absl::Status ParseCommon(const FormValues& form, promql::QueryOptions* opts) const;
   // Runs `fn` once a concurrency slot is free, then answers from its result.
-  void Run(const promql::QueryOptions& opts, bool stats, httplib::Response* res,
+  // Sets opts->timeout to what is left of the query's timeout after the
+  // wait (`fn` reads it).
+  void Run(promql::QueryOptions* opts, bool stats, httplib::Response* res,
            const std::function<absl::StatusOr<promql::QueryResult>()>& fn);
 
   DB* const db_;

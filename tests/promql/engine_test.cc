@@ -256,7 +256,7 @@ TEST_F(EngineTest, StepInvariantSubtreesAreEvaluatedOnce) {
   auto varying = engine_.RangeQuery(queryable_, "m @ 120 + m", 0, 10 * kMin, kMin);
   ASSERT_TRUE(varying.ok()) << varying.status();
   for (const Series& s : std::get<Matrix>(varying->value)) {
-    const double base = s.floats[0].f - 0;  // m @ 120 + m at t=0
+    const double base = s.floats[0].f;  // m @ 120 + m at t=0
     for (const FPoint& p : s.floats) EXPECT_DOUBLE_EQ(p.f, base + p.t / kMin);
   }
 }
