@@ -1,0 +1,56 @@
+// Cold chunks: the encoding of compacted blocks (ChunkEncoding::kCold,
+// docs/format/cold_chunks.md). A cold chunk holds one series' samples over a
+// long range (up to kMaxSamples) and picks, per chunk, the smallest of
+// several column encodings for timestamps and values (e.g. regular
+// intervals with exceptions; constant and linear value runs; decimal values
+// stored as scaled integers; XOR as the fallback). Lossless and bit-exact:
+// every NaN payload, ±Inf, -0.0 and the stale marker round-trip.
+//
+// Thread safety: none; one thread per iterator.
+#ifndef STRATA_TSDB_CHUNK_COLD_CHUNK_H_
+#define STRATA_TSDB_CHUNK_COLD_CHUNK_H_
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace strata {
+
+inline constexpr uint32_t kColdChunkMaxSamples = 1u << 20;
+
+// REQUIRES: ts.size() == vs.size(), 1 <= size <= kColdChunkMaxSamples,
+// ts strictly increasing.
+std::vector<uint8_t> EncodeColdChunk(std::span<const int64_t> ts, std::span<const double> vs);
+
+// Decodes a cold chunk. Borrows the bytes. Same protocol as XorIterator:
+// Next/Seek/t/v/status; corrupt input is DataLoss("cold chunk: ..."), never
+// undefined behaviour or an out-of-bounds read.
+class ColdChunkIterator {
+ public:
+  ColdChunkIterator() = default;
+  explicit ColdChunkIterator(std::span<const uint8_t> chunk) { Reset(chunk); }
+  void Reset(std::span<const uint8_t> chunk);
+  bool Next();
+  bool Seek(int64_t t);
+  int64_t t() const { return t_; }
+  double v() const { return v_; }
+  uint32_t num_samples() const { return num_samples_; }
+  absl::Status status() const { return status_; }
+
+ private:
+  // Decoded columns (a cold chunk is decoded whole on Reset: the column
+  // encodings are not streamable, and cold reads are rare).
+  std::vector<int64_t> ts_;
+  std::vector<double> vs_;
+  uint32_t num_samples_ = 0;
+  uint32_t pos_ = 0;  // index of the next sample to return
+  int64_t t_ = 0;
+  double v_ = 0;
+  absl::Status status_;
+};
+
+}  // namespace strata
+
+#endif  // STRATA_TSDB_CHUNK_COLD_CHUNK_H_
