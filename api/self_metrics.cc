@@ -99,6 +99,29 @@ struct SelfMetrics::Impl {
       NewCounter(registry, "strata_wal_repairs_total", "Damaged WAL tails cut on open.");
   Gauge& replay_seconds =
       NewGauge(registry, "strata_wal_replay_duration_seconds", "Time the last WAL replay took.");
+  Gauge& blocks = NewGauge(registry, "strata_tsdb_blocks_loaded", "Persistent blocks served.");
+  Gauge& block_bytes = NewGauge(registry, "strata_tsdb_storage_blocks_bytes",
+                                "Bytes on disk of the persistent blocks served.");
+  Counter& head_blocks = NewCounter(registry, "strata_tsdb_head_blocks_written_total",
+                                    "Blocks cut from the head's oldest range.");
+  Counter& head_truncations = NewCounter(registry, "strata_tsdb_head_truncations_total",
+                                         "Head truncations after a block was cut.");
+  Counter& compactions =
+      NewCounter(registry, "strata_tsdb_compactions_total", "Block compactions completed.");
+  Counter& compactions_failed = NewCounter(registry, "strata_tsdb_compactions_failed_total",
+                                           "Block compactions that failed.");
+  Counter& maintenance_failures =
+      NewCounter(registry, "strata_tsdb_maintenance_failures_total",
+                 "Maintenance rounds (head cut, compaction, retention) that ended in an error.");
+  Family<Counter>& retention = CounterFamily(registry, "strata_tsdb_retention_deleted_blocks_total",
+                                             "Blocks deleted by retention, by limit.");
+  Counter& retention_time = retention.Add({{"reason", "time"}});
+  Counter& retention_size = retention.Add({{"reason", "size"}});
+  Counter& corrupted_blocks =
+      NewCounter(registry, "strata_tsdb_corrupted_blocks_total",
+                 "Blocks that failed validation at open and are not served.");
+  Counter& wal_checkpoints =
+      NewCounter(registry, "strata_wal_checkpoints_total", "WAL checkpoints written.");
   Gauge& rss =
       NewGauge(registry, "process_resident_memory_bytes", "Resident memory size in bytes.");
   Gauge& cpu =
@@ -260,6 +283,17 @@ std::string SelfMetrics::Render() {
   SyncCounter(m.wal_errors, s.wal.write_errors);
   SyncCounter(m.wal_repairs, s.replay.repaired ? 1.0 : 0.0);
   m.replay_seconds.Set(s.replay_seconds);
+  m.blocks.Set(static_cast<double>(s.blocks.blocks));
+  m.block_bytes.Set(static_cast<double>(s.blocks.block_bytes));
+  SyncCounter(m.head_blocks, s.blocks.head_blocks_written);
+  SyncCounter(m.head_truncations, s.blocks.head_truncations);
+  SyncCounter(m.compactions, s.blocks.compactions);
+  SyncCounter(m.compactions_failed, s.blocks.compactions_failed);
+  SyncCounter(m.maintenance_failures, s.blocks.maintenance_failures);
+  SyncCounter(m.retention_time, s.blocks.retention_deleted_by_time);
+  SyncCounter(m.retention_size, s.blocks.retention_deleted_by_size);
+  SyncCounter(m.corrupted_blocks, s.blocks.corrupted_blocks);
+  SyncCounter(m.wal_checkpoints, s.blocks.wal_checkpoints);
   m.rss.Set(ResidentBytes());
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);

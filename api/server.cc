@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "api/http_transport.h"
 #include "api/http_util.h"
+#include "api/admin_api.h"
 #include "api/metadata_api.h"
 #include "api/remote_write.h"
 #include "api/self_metrics.h"
@@ -177,6 +178,7 @@ class HttpServer::Impl {
   const size_t write_body_limit_;
   RemoteWriteHandler remote_write_;
   MetadataApi metadata_api_;
+  AdminApi admin_api_;
   RealClock real_clock_;
   QueryApi query_api_;
   SelfMetrics metrics_;
@@ -201,6 +203,7 @@ HttpServer::Impl::Impl(DB* db, Logger* logger, ServerOptions options)
       remote_write_(
           db, RemoteWriteOptions{.max_decoded_bytes = options_.remote_write_max_decoded_bytes}),
       metadata_api_(db, CompiledBuildInfo()),
+      admin_api_(db, logger_, options_.enable_admin_api),
       query_api_(db, options_.clock != nullptr ? options_.clock : &real_clock_, options_.query),
       metrics_(db, &remote_write_, &query_api_),
       core_(this) {
@@ -279,6 +282,8 @@ void HttpServer::Impl::AddRoutes() {
        api(&MetadataApi::TsdbStatus)},
       {"/api/v1/query_exemplars", "/api/v1/query_exemplars", true, PostMode::kForm, true,
        api(&MetadataApi::QueryExemplars)},
+      {"/api/v1/admin/tsdb/snapshot", "/api/v1/admin/tsdb/snapshot", false, PostMode::kForm, true,
+       [this](const ApiRequest& r, httplib::Response* res) { admin_api_.Snapshot(r, res); }},
       {"/-/healthy", "/-/healthy", true, PostMode::kNone, false,
        [](const ApiRequest&, httplib::Response* res) {
          res->set_content("Strata is Healthy.\n", "text/plain; charset=utf-8");
@@ -304,6 +309,7 @@ void HttpServer::Impl::AddRoutes() {
              "/api/v1/parse_query\n"
              "Prometheus API: /api/v1/series /api/v1/labels /api/v1/label/<name>/values "
              "/api/v1/metadata /api/v1/status/buildinfo /api/v1/status/tsdb\n"
+             "Admin (--web.enable-admin-api): POST /api/v1/admin/tsdb/snapshot\n"
              "Operations: /-/healthy /-/ready /metrics\n",
              "text/plain; charset=utf-8");
        }},

@@ -80,6 +80,8 @@ struct ServerOptions {
   absl::Duration shutdown_grace = absl::Seconds(30);
   // PromQL engine limits and the number of queries evaluated at once.
   QueryApiOptions query;
+  // Serve /api/v1/admin/* (snapshots); off: they answer 503.
+  bool enable_admin_api = false;
   // The clock for the default `time` of instant queries; null: the real one.
   const Clock* clock = nullptr;
 };

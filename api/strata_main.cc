@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
   size_t max_decoded_bytes = 32 << 20;
   size_t max_connections = 512;
   std::string log_level = "info";
+  std::string retention_time = "15d";
+  size_t retention_size = 0;
+  std::string block_range = "2h";
+  bool enable_admin_api = false;
   std::string query_timeout = "2m";
   std::string query_lookback = "5m";
   int64_t query_max_samples = 50'000'000;
@@ -74,6 +78,21 @@ int main(int argc, char** argv) {
                  "Seconds between fsyncs under --storage.wal-sync=interval")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_option("--retention.time", retention_time,
+                 "Delete blocks whose data is older than this (measured from the newest "
+                 "sample); 0 keeps data forever")
+      ->capture_default_str();
+  app.add_option("--retention.size", retention_size,
+                 "Delete the oldest blocks while blocks and WAL take more than this (bytes, or "
+                 "with a unit: 500GiB); 0 for no limit")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  app.add_option("--storage.block-range", block_range,
+                 "Time range of the blocks cut from the head; larger blocks are compacted from "
+                 "these")
+      ->capture_default_str();
+  app.add_flag("--web.enable-admin-api", enable_admin_api,
+               "Serve /api/v1/admin/tsdb/snapshot (off: 503)");
   app.add_option("--remote-write.max-decoded-bytes", max_decoded_bytes,
                  "Largest remote-write request body after snappy decoding (bytes, or with a "
                  "unit: 64MiB); larger requests get 413")
@@ -124,6 +143,28 @@ int main(int argc, char** argv) {
     }
     *out = *d;
   }
+  absl::Duration retention = absl::ZeroDuration();
+  absl::Duration block_range_d = absl::ZeroDuration();
+  if (retention_time != "0") {
+    absl::StatusOr<absl::Duration> d = strata::promql::ParseDuration(retention_time);
+    if (!d.ok() || *d < absl::ZeroDuration()) {
+      std::fprintf(stderr, "strata: invalid --retention.time %s (want a duration such as 15d)\n",
+                   retention_time.c_str());
+      return 2;
+    }
+    retention = *d;
+  }
+  {
+    absl::StatusOr<absl::Duration> d = strata::promql::ParseDuration(block_range);
+    if (!d.ok() || *d < absl::Minutes(1) || *d > absl::Hours(24 * 31)) {
+      std::fprintf(stderr,
+                   "strata: invalid --storage.block-range %s (want a duration from 1m to 31d)\n",
+                   block_range.c_str());
+      return 2;
+    }
+    block_range_d = *d;
+  }
+  server_options.enable_admin_api = enable_admin_api;
   server_options.query.engine.max_samples = query_max_samples;
   server_options.query.max_concurrency = query_max_concurrency;
   {
@@ -153,6 +194,9 @@ int main(int argc, char** argv) {
   options.wal.sync_policy =
       wal_sync == "always" ? strata::wal::SyncPolicy::kAlways : strata::wal::SyncPolicy::kInterval;
   options.wal.sync_interval = absl::Seconds(wal_sync_interval_s);
+  options.retention_ms = absl::ToInt64Milliseconds(retention);
+  options.retention_bytes = retention_size;
+  options.block_range_ms = absl::ToInt64Milliseconds(block_range_d);
   auto db = strata::DB::Open(storage_path, options);
   if (!db.ok()) {
     logger.Log(strata::LogLevel::kError, "main", "cannot open database",
@@ -169,9 +213,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   logger.Log(strata::LogLevel::kInfo, "main", "listening",
-             fmt::format("address={} port={} storage_path={} wal_sync={} max_connections={}",
+             fmt::format("address={} port={} storage_path={} wal_sync={} max_connections={} "
+                         "retention_time={} retention_size={} admin_api={}",
                          strata::LogfmtValue(listen_address), server->port(),
-                         strata::LogfmtValue(storage_path), wal_sync, max_connections));
+                         strata::LogfmtValue(storage_path), wal_sync, max_connections,
+                         retention_time, retention_size, enable_admin_api));
 
   int sig = 0;
   sigwait(&signals, &sig);

@@ -1,8 +1,12 @@
 #include "tsdb/db.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "absl/time/clock.h"
 #include "fmt/format.h"
 #include "tsdb/base/status_macros.h"
+#include "tsdb/querier/merge_querier.h"
 
 namespace strata {
 namespace {
@@ -44,6 +48,8 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(const std::string& dir, DBOptions o
     return AnnotateStatus(lock.status(), fmt::format("{}: is another strata using it?", context));
   }
   db->lock_ = std::move(*lock);
+  RETURN_IF_ERROR(AnnotateStatus(db->RemoveLeftovers(), context));
+  RETURN_IF_ERROR(AnnotateStatus(db->LoadBlocks(), context));
 
   HeadOptions head_options;
   head_options.block_range_ms = options.block_range_ms;
@@ -75,6 +81,15 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(const std::string& dir, DBOptions o
                          r.records, r.segments, r.checkpoint_loaded, hs.series, hs.samples_appended,
                          db->replay_seconds_));
   }
+  // What the blocks hold is not the head's any more (a crash between writing
+  // a block and truncating the head leaves it in both).
+  int64_t blocks_max_time = INT64_MIN;
+  for (const auto& b : db->blocks()) blocks_max_time = std::max(blocks_max_time, b->meta().max_time);
+  if (blocks_max_time != INT64_MIN) db->head_->Truncate(blocks_max_time);
+
+  if (options.background_maintenance) {
+    db->maintenance_thread_ = std::thread([d = db.get()] { d->MaintenanceLoop(); });
+  }
   return db;
 }
 
@@ -83,12 +98,45 @@ DB::~DB() { (void)Close(); }
 std::unique_ptr<Appender> DB::NewAppender() { return head_->NewAppender(); }
 
 std::unique_ptr<Querier> DB::NewQuerier(int64_t mint, int64_t maxt) {
-  return head_->NewQuerier(mint, maxt);
+  std::vector<std::unique_ptr<Querier>> queriers;
+  for (const auto& b : blocks()) {
+    const block::BlockMeta& m = b->meta();
+    if (m.min_time <= maxt && m.max_time > mint) queriers.push_back(b->NewQuerier(mint, maxt));
+  }
+  queriers.push_back(head_->NewQuerier(mint, maxt));
+  return NewMergeQuerier(std::move(queriers));
+}
+
+std::vector<std::shared_ptr<block::Block>> DB::blocks() const {
+  MutexLock l(&blocks_mu_);
+  return blocks_;
+}
+
+void DB::MaintenanceLoop() {
+  const auto interval = std::chrono::milliseconds(options_.maintenance_interval_ms);
+  while (true) {
+    {
+      MutexLock l(&stop_mu_);
+      if (!stopping_) stop_cv_.WaitFor(&stop_mu_, interval);
+      if (stopping_) return;
+    }
+    absl::Status st = Maintain();
+    if (!st.ok()) {
+      options_.logger->Log(LogLevel::kError, "tsdb", "maintenance failed",
+                           fmt::format("err={}", LogfmtValue(st.ToString())));
+    }
+  }
 }
 
 absl::Status DB::Close() {
   if (closed_) return absl::OkStatus();
   closed_ = true;
+  {
+    MutexLock l(&stop_mu_);
+    stopping_ = true;
+    stop_cv_.SignalAll();
+  }
+  if (maintenance_thread_.joinable()) maintenance_thread_.join();
   absl::Status st;
   if (wal_ != nullptr) st = AnnotateStatus(wal_->Close(), "close db");
   lock_.reset();
@@ -101,6 +149,11 @@ DBStats DB::stats() const {
   if (wal_ != nullptr) s.wal = wal_->stats();
   s.replay = replay_;
   s.replay_seconds = replay_seconds_;
+  MutexLock l(&blocks_mu_);
+  s.blocks = block_stats_;
+  s.blocks.blocks = blocks_.size();
+  s.blocks.block_bytes = 0;
+  for (const auto& b : blocks_) s.blocks.block_bytes += b->SizeBytes();
   return s;
 }
 

@@ -1,27 +1,48 @@
 // DB: the storage facade. Owns the data directory (and its lock file), the
-// WAL and the head; later the on-disk blocks and compaction.
+// WAL, the head and the persistent blocks, and runs their maintenance: the
+// head's oldest range is cut into a block, blocks are compacted, retention
+// deletes old blocks.
 //
 //   ASSIGN_OR_RETURN(auto db, DB::Open("data", options));
 //   auto app = db->NewAppender(); app->Add(...); RETURN_IF_ERROR(app->Commit());
 //   auto q = db->NewQuerier(mint, maxt);
 //   db->Close();
 //
-// Open takes an exclusive lock on <dir>/lock, replays the WAL (repairing a
-// damaged tail and logging the repair) and leaves the DB ready.
+// Open takes an exclusive lock on <dir>/lock, removes leftovers of an
+// interrupted block write or deletion, opens every block (a block that fails
+// validation is skipped, logged and counted: the others keep serving), drops
+// blocks already merged into a newer one, replays the WAL (repairing a
+// damaged tail and logging the repair), truncates from the head what blocks
+// already hold, and starts the background maintenance thread
+// (options.background_maintenance).
 //
-// Thread safety: NewAppender, NewQuerier and the accessors are safe for
-// concurrent use. Close must not race with them. Lifetime: appenders and
-// queriers must not outlive the DB; options' fs, clock and logger must.
+// Maintenance (Maintain(), run every maintenance_interval by the thread):
+//  1. while the head spans more than 1.5 × block_range, its oldest aligned
+//     range becomes a level-1 block, then the head and the WAL are truncated
+//     (checkpoint);
+//  2. planned compactions run (compaction/planner.h), each result durable
+//     before its sources are deleted;
+//  3. retention deletes whole blocks by age and size (rename, then remove).
+// Ingestion and queries continue meanwhile; queriers pin the blocks they read.
+//
+// Thread safety: NewAppender, NewQuerier, Maintain, Snapshot and the
+// accessors are safe for concurrent use (maintenance steps are serialised).
+// Close must not race with them. Lifetime: appenders and queriers must not
+// outlive the DB; options' fs, clock and logger must.
 #ifndef STRATA_TSDB_DB_H_
 #define STRATA_TSDB_DB_H_
 
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "tsdb/base/clock.h"
 #include "tsdb/base/fs.h"
 #include "tsdb/base/logger.h"
+#include "tsdb/base/mutex.h"
+#include "tsdb/block/block.h"
 #include "tsdb/head/head.h"
 #include "tsdb/storage.h"
 #include "wal/wal.h"
@@ -36,6 +57,30 @@ struct DBOptions {
   int64_t max_future_ms = 10 * 60 * 1000;
   bool wal_enabled = true;
   wal::WalOptions wal;
+  // Retention: delete blocks whose data is older than this (measured from
+  // the newest sample) and the oldest blocks while the data directory is
+  // larger than retention_bytes. 0 disables either limit.
+  int64_t retention_ms = 15 * 24 * 3600 * 1000LL;
+  uint64_t retention_bytes = 0;
+  // Cut head blocks, compact and apply retention every maintenance_interval
+  // on a background thread. Off: only explicit Maintain() calls do.
+  bool background_maintenance = true;
+  int64_t maintenance_interval_ms = 60 * 1000;
+};
+
+// Block-side counters for /metrics; monotonically increasing unless noted.
+struct BlockStats {
+  uint64_t blocks = 0;       // gauge: blocks loaded
+  uint64_t block_bytes = 0;  // gauge: their size on disk
+  uint64_t head_blocks_written = 0;
+  uint64_t head_truncations = 0;
+  uint64_t compactions = 0;
+  uint64_t compactions_failed = 0;
+  uint64_t maintenance_failures = 0;  // Maintain() rounds that ended in an error
+  uint64_t retention_deleted_by_time = 0;
+  uint64_t retention_deleted_by_size = 0;
+  uint64_t corrupted_blocks = 0;  // blocks skipped at open because they failed validation
+  uint64_t wal_checkpoints = 0;
 };
 
 struct DBStats {
@@ -43,6 +88,7 @@ struct DBStats {
   wal::WalStats wal;
   wal::ReplayStats replay;
   double replay_seconds = 0;
+  BlockStats blocks;
 };
 
 class DB {
@@ -53,15 +99,48 @@ class DB {
   std::unique_ptr<Appender> NewAppender();
   std::unique_ptr<Querier> NewQuerier(int64_t mint, int64_t maxt);
 
+  // Runs one round of maintenance now (see above). Serialised with the
+  // background thread. Returns the first error; later steps still run.
+  absl::Status Maintain();
+
+  // Writes the head's whole content as a level-1 block, then truncates it
+  // (used before a snapshot or an offline compaction when everything must be
+  // in blocks). No-op for an empty head.
+  absl::Status FlushHead();
+
+  // Makes a consistent copy of the database in `dir` (created; must not
+  // exist): every block hard-linked (copied where links are not possible)
+  // and, unless skip_head, the head written as one more block. The copy is
+  // a data directory without a WAL: strata and tsdb-tool open it directly.
+  absl::Status Snapshot(const std::string& dir, bool skip_head);
+
   // Flushes and closes the WAL and releases the lock. Idempotent.
   absl::Status Close();
 
   DBStats stats() const;
   Head* head() { return head_.get(); }
   const std::string& dir() const { return dir_; }
+  // The blocks now served, ordered by min time.
+  std::vector<std::shared_ptr<block::Block>> blocks() const;
 
  private:
   DB() = default;
+
+  // Opening (db_blocks.cc).
+  absl::Status LoadBlocks();
+  absl::Status RemoveLeftovers();
+  // Maintenance steps (db_maintenance.cc). REQUIRES: maintenance_mu_ held.
+  absl::Status CutHeadBlocks();
+  absl::Status CutHeadBlock(int64_t mint, int64_t maxt);
+  absl::Status TruncateHead(int64_t mint);
+  absl::Status CompactBlocks();
+  absl::Status ApplyRetention();
+  // Makes `b` served. Removes the blocks named in `replaced` from the served
+  // set and deletes their directories (rename, then remove).
+  absl::Status SwapBlocks(std::shared_ptr<block::Block> b, const std::vector<std::string>& replaced);
+  absl::Status DeleteBlockDir(const std::string& ulid);
+  std::string NewUlid();
+  void MaintenanceLoop();
 
   std::string dir_;
   DBOptions options_;
@@ -74,6 +153,16 @@ class DB {
   wal::ReplayStats replay_;
   double replay_seconds_ = 0;
   bool closed_ = false;
+
+  mutable Mutex blocks_mu_;
+  std::vector<std::shared_ptr<block::Block>> blocks_ ABSL_GUARDED_BY(blocks_mu_);
+  Mutex maintenance_mu_;  // serialises maintenance steps and snapshots
+  BlockStats block_stats_ ABSL_GUARDED_BY(blocks_mu_);
+
+  Mutex stop_mu_;
+  bool stopping_ ABSL_GUARDED_BY(stop_mu_) = false;
+  CondVar stop_cv_;
+  std::thread maintenance_thread_;
 };
 
 }  // namespace strata

@@ -1,0 +1,147 @@
+#include "compaction/compactor.h"
+
+#include <algorithm>
+#include <set>
+
+#include "fmt/format.h"
+#include "tsdb/base/status_macros.h"
+#include "tsdb/block/block_writer.h"
+#include "tsdb/chunk/cold_chunk.h"
+#include "tsdb/chunk/xor_chunk.h"
+#include "tsdb/querier/merge_querier.h"
+
+namespace strata::compaction {
+namespace {
+
+constexpr uint16_t kXorChunkSamples = 120;
+
+// Encodes one series' samples into chunks, reusing its buffers across series.
+class SeriesEncoder {
+ public:
+  explicit SeriesEncoder(bool cold) : cold_(cold) {}
+
+  // Reads `it` to the end, keeping samples in [mint, maxt).
+  absl::Status Encode(SampleIterator& it, int64_t mint, int64_t maxt) {
+    ts_.clear();
+    vs_.clear();
+    chunks_.clear();
+    storage_.clear();
+    if (it.Seek(mint)) {
+      do {
+        if (it.t() >= maxt) break;
+        ts_.push_back(it.t());
+        vs_.push_back(it.v());
+      } while (it.Next());
+    }
+    RETURN_IF_ERROR(it.status());
+    const size_t per_chunk = cold_ ? kColdChunkMaxSamples : kXorChunkSamples;
+    for (size_t start = 0; start < ts_.size(); start += per_chunk) {
+      const size_t n = std::min(per_chunk, ts_.size() - start);
+      storage_.push_back(EncodeRange(start, n));
+      block::ChunkData c;
+      c.min_time = ts_[start];
+      c.max_time = ts_[start + n - 1];
+      c.num_samples = static_cast<uint32_t>(n);
+      c.encoding = cold_ ? ChunkEncoding::kCold : ChunkEncoding::kXor;
+      chunks_.push_back(c);
+    }
+    for (size_t i = 0; i < chunks_.size(); ++i) chunks_[i].bytes = storage_[i];
+    return absl::OkStatus();
+  }
+
+  std::span<const block::ChunkData> chunks() const { return chunks_; }
+  size_t num_samples() const { return ts_.size(); }
+
+ private:
+  std::vector<uint8_t> EncodeRange(size_t start, size_t n) {
+    if (cold_) {
+      return EncodeColdChunk(std::span(ts_).subspan(start, n), std::span(vs_).subspan(start, n));
+    }
+    XorAppender app;
+    for (size_t i = start; i < start + n; ++i) app.Append(ts_[i], vs_[i]);
+    auto b = app.bytes();
+    return std::vector<uint8_t>(b.begin(), b.end());
+  }
+
+  const bool cold_;
+  std::vector<int64_t> ts_;
+  std::vector<double> vs_;
+  std::vector<block::ChunkData> chunks_;
+  std::vector<std::vector<uint8_t>> storage_;
+};
+
+absl::Status WriteSeries(const WriteBlockRequest& r, Querier& source, block::BlockWriter& writer,
+                         uint64_t* series_written) {
+  auto set = source.Select({});
+  SeriesEncoder encoder(r.cold);
+  while (set->Next()) {
+    auto it = set->Iterator();
+    RETURN_IF_ERROR(AnnotateStatus(encoder.Encode(*it, r.min_time, r.max_time),
+                                   fmt::format("series {}", set->labels().ToString())));
+    if (encoder.num_samples() == 0) continue;
+    RETURN_IF_ERROR(writer.AddSeries(set->labels(), encoder.chunks()));
+    ++*series_written;
+  }
+  return set->status();
+}
+
+}  // namespace
+
+absl::StatusOr<block::BlockMeta> WriteBlock(const WriteBlockRequest& r, Querier& source) {
+  const std::string context = fmt::format("write block {}", r.ulid);
+  const std::string final_dir = JoinPath(r.db_dir, r.ulid);
+  const std::string tmp_dir = final_dir + std::string(kTmpCreationSuffix);
+  if (r.fs->Exists(tmp_dir)) RETURN_IF_ERROR(AnnotateStatus(r.fs->RemoveAll(tmp_dir), context));
+
+  ASSIGN_OR_RETURN(auto writer, block::BlockWriter::Create(r.fs, tmp_dir));
+  uint64_t series_written = 0;
+  absl::Status st = WriteSeries(r, source, *writer, &series_written);
+  block::BlockMeta meta;
+  meta.ulid = r.ulid;
+  meta.min_time = r.min_time;
+  meta.max_time = r.max_time;
+  meta.level = r.level;
+  meta.sources = r.sources.empty() ? std::vector<std::string>{r.ulid} : r.sources;
+  meta.parents = r.parents;
+  if (st.ok() && series_written > 0) st = writer->Finish(&meta);
+  writer.reset();
+  if (!st.ok() || series_written == 0) {
+    // Best effort: DB::Open removes leftovers of a crash anyway.
+    (void)r.fs->RemoveAll(tmp_dir);
+    RETURN_IF_ERROR(AnnotateStatus(st, context));
+    meta.num_series = 0;
+    return meta;
+  }
+  RETURN_IF_ERROR(AnnotateStatus(r.fs->Rename(tmp_dir, final_dir), context));
+  RETURN_IF_ERROR(AnnotateStatus(r.fs->SyncDir(r.db_dir), context));
+  return meta;
+}
+
+absl::StatusOr<block::BlockMeta> CompactBlocks(
+    FileSystem* fs, const std::string& db_dir, const std::string& ulid,
+    std::span<const std::shared_ptr<block::Block>> blocks) {
+  if (blocks.empty()) return absl::InvalidArgumentError("compact: no blocks given");
+  WriteBlockRequest r;
+  r.fs = fs;
+  r.db_dir = db_dir;
+  r.ulid = ulid;
+  r.min_time = blocks.front()->meta().min_time;
+  r.max_time = blocks.front()->meta().max_time;
+  r.cold = true;
+  std::set<std::string> sources;
+  std::vector<std::unique_ptr<Querier>> queriers;
+  for (const auto& b : blocks) {
+    const block::BlockMeta& m = b->meta();
+    r.min_time = std::min(r.min_time, m.min_time);
+    r.max_time = std::max(r.max_time, m.max_time);
+    r.level = std::max(r.level, m.level + 1);
+    sources.insert(m.sources.begin(), m.sources.end());
+    r.parents.push_back(m.ulid);
+  }
+  for (const auto& b : blocks) queriers.push_back(b->NewQuerier(r.min_time, r.max_time - 1));
+  r.sources.assign(sources.begin(), sources.end());
+  auto merged = NewMergeQuerier(std::move(queriers));
+  return WriteBlock(r, *merged);
+}
+
+}  // namespace strata::compaction
