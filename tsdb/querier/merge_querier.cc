@@ -69,8 +69,8 @@ class MergeQuerier final : public Querier {
     return std::make_unique<querier_internal::MergeSeriesSet>(std::move(sets));
   }
 
-  absl::StatusOr<std::vector<std::string>> LabelValues(
-      std::string_view name, std::span<const Matcher> matchers) override {
+  absl::StatusOr<std::vector<std::string>> LabelValues(std::string_view name,
+                                                       std::span<const Matcher> matchers) override {
     std::vector<std::string> out;
     for (auto& q : queriers_) {
       ASSIGN_OR_RETURN(std::vector<std::string> values, q->LabelValues(name, matchers));
@@ -79,8 +79,7 @@ class MergeQuerier final : public Querier {
     return out;
   }
 
-  absl::StatusOr<std::vector<std::string>> LabelNames(
-      std::span<const Matcher> matchers) override {
+  absl::StatusOr<std::vector<std::string>> LabelNames(std::span<const Matcher> matchers) override {
     std::vector<std::string> out;
     for (auto& q : queriers_) {
       ASSIGN_OR_RETURN(std::vector<std::string> names, q->LabelNames(matchers));

@@ -120,8 +120,8 @@ class VectorQuerier final : public Querier {
     }
     return std::make_unique<Set>(this, std::move(selected));
   }
-  absl::StatusOr<std::vector<std::string>> LabelValues(
-      std::string_view name, std::span<const Matcher> matchers) override {
+  absl::StatusOr<std::vector<std::string>> LabelValues(std::string_view name,
+                                                       std::span<const Matcher> matchers) override {
     if (!label_error_.ok()) return label_error_;
     std::vector<std::string> out;
     for (const FakeSeries& s : series_) {
@@ -130,8 +130,7 @@ class VectorQuerier final : public Querier {
     }
     return SortedUnique(std::move(out));
   }
-  absl::StatusOr<std::vector<std::string>> LabelNames(
-      std::span<const Matcher> matchers) override {
+  absl::StatusOr<std::vector<std::string>> LabelNames(std::span<const Matcher> matchers) override {
     if (!label_error_.ok()) return label_error_;
     std::vector<std::string> out;
     for (const FakeSeries& s : series_) {

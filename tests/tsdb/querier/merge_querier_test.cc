@@ -98,8 +98,8 @@ TEST(MergeQuerierTest, OneQuerierIsReturnedUnchanged) {
 }
 
 TEST(MergeQuerierTest, DisjointSeriesComeOutSorted) {
-  Merged m = Merge({{{L("c"), {{5, 50}}}, {L("a"), {{1, 10}, {2, 20}}}},
-                    {{L("b"), {{3, 30}}}, {L("d"), {}}}});
+  Merged m = Merge(
+      {{{L("c"), {{5, 50}}}, {L("a"), {{1, 10}, {2, 20}}}}, {{L("b"), {{3, 30}}}, {L("d"), {}}}});
   EXPECT_THAT(ReadAll(*m.q), ElementsAre(std::pair{L("a").ToString(), Samples{{1, 10}, {2, 20}}},
                                          std::pair{L("b").ToString(), Samples{{3, 30}}},
                                          std::pair{L("c").ToString(), Samples{{5, 50}}},
@@ -129,14 +129,35 @@ TEST(MergeQuerierTest, SameSeriesInDisjointTimeRangesIsConcatenated) {
   }
 }
 
+TEST(MergeQuerierTest, InputsWithoutSamplesAreSkipped) {
+  Merged m = Merge({{{L("a"), {}}}, {{L("a"), {{1, 1}, {2, 2}}}}, {{L("a"), {}}}});
+  EXPECT_THAT(ReadAll(*m.q), ElementsAre(std::pair{L("a").ToString(), Samples{{1, 1}, {2, 2}}}));
+  auto set = m.q->Select({});
+  ASSERT_TRUE(set->Next());
+  auto it = set->Iterator();
+  ASSERT_TRUE(it->Seek(2));
+  EXPECT_EQ(it->t(), 2);
+  // Each merged Iterator() (one in ReadAll, one here) made one per input.
+  for (VectorQuerier* in : m.inputs) EXPECT_EQ(in->iterators_created(), 2);
+}
+
+TEST(MergeQuerierTest, IteratorErrorOnTheFirstNext) {
+  Merged m = Merge({{{L("a"), {{1, 1}}}}, {{L("a"), {{2, 2}}}}});
+  m.inputs[0]->FailIteratorAt(L("a"), 0, absl::DataLossError("bad chunk"));
+  auto set = m.q->Select({});
+  ASSERT_TRUE(set->Next());
+  auto it = set->Iterator();
+  EXPECT_FALSE(it->Next());
+  EXPECT_EQ(it->status(), absl::DataLossError("bad chunk"));
+}
+
 TEST(MergeQuerierTest, EqualTimestampsKeepTheEarliestQueriersSample) {
   Merged m = Merge({
       {{L("a"), {{1, 1}, {3, kStale}, {5, 5}, {7, 7}}}},
       {{L("a"), {{2, 20}, {3, 30}, {4, 40}, {5, kOtherNaN}, {6, 60}, {7, 70}}}},
       {{L("a"), {{3, 300}, {5, 500}, {7, 700}, {8, kStale}}}},
   });
-  const Samples want{{1, 1}, {2, 20}, {3, kStale}, {4, 40}, {5, 5},
-                     {6, 60}, {7, 7}, {8, kStale}};
+  const Samples want{{1, 1}, {2, 20}, {3, kStale}, {4, 40}, {5, 5}, {6, 60}, {7, 7}, {8, kStale}};
   EXPECT_THAT(ReadAll(*m.q), ElementsAre(std::pair{L("a").ToString(), want}));
   // The later querier's NaN wins where the earlier has nothing, and an
   // earlier NaN wins over a later number.
@@ -248,8 +269,8 @@ TEST(MergeQuerierTest, IteratorErrorOfOneInputStopsTheMergedIterator) {
   Samples got;
   while (it->Next()) got.push_back({it->t(), it->v()});
   // Input 1 fails when advanced past t=4, which happens once t=4 was current.
-  EXPECT_THAT(got, ElementsAre(FakeSample{1, 1}, FakeSample{2, 2}, FakeSample{3, 3},
-                               FakeSample{4, 4}));
+  EXPECT_THAT(got,
+              ElementsAre(FakeSample{1, 1}, FakeSample{2, 2}, FakeSample{3, 3}, FakeSample{4, 4}));
   EXPECT_EQ(it->status(), absl::DataLossError("bad chunk"));
   EXPECT_FALSE(it->Next());
   EXPECT_FALSE(it->Seek(6));
@@ -264,8 +285,8 @@ TEST(MergeQuerierTest, IteratorErrorOfOneInputStopsTheMergedIterator) {
 }
 
 TEST(MergeQuerierTest, IteratorsStayValidAfterTheSetMovedOnAndDied) {
-  Merged m = Merge({{{L("a"), {{1, 1}}}, {L("b"), {{1, 10}}}},
-                    {{L("a"), {{2, 2}}}, {L("c"), {{3, 30}}}}});
+  Merged m =
+      Merge({{{L("a"), {{1, 1}}}, {L("b"), {{1, 10}}}}, {{L("a"), {{2, 2}}}, {L("c"), {{3, 30}}}}});
   std::vector<std::pair<std::string, std::unique_ptr<SampleIterator>>> its;
   {
     auto set = m.q->Select({});
@@ -322,9 +343,9 @@ TEST(MergeQuerierTest, FiftyRandomInputsMatchABruteForceMerge) {
         if (pos >= 0 && expected[pos].t >= target) {
           ASSERT_TRUE(sit->Seek(target));
         } else {
-          auto lb = std::lower_bound(
-              expected.begin() + std::max<int64_t>(pos, 0), expected.end(), target,
-              [](const FakeSample& s, int64_t t) { return s.t < t; });
+          auto lb =
+              std::lower_bound(expected.begin() + std::max<int64_t>(pos, 0), expected.end(), target,
+                               [](const FakeSample& s, int64_t t) { return s.t < t; });
           if (lb == expected.end()) {
             ASSERT_FALSE(sit->Seek(target));
             break;
