@@ -17,8 +17,19 @@ struct Faults {
   int syncs_err ABSL_GUARDED_BY(mu) = 0;
   int sync_dirs_err ABSL_GUARDED_BY(mu) = 0;
   bool short_write ABSL_GUARDED_BY(mu) = false;
+  int mutation_countdown ABSL_GUARDED_BY(mu) = 0;  // 0: no FailNthMutation pending.
+  int mutation_err ABSL_GUARDED_BY(mu) = 0;
   std::atomic<int64_t> writes{0};
   std::atomic<int64_t> syncs{0};
+  std::atomic<int64_t> mutations{0};
+
+  // Counts a mutating call and returns the errno it must fail with, or 0.
+  int NextMutationError() {
+    mutations.fetch_add(1, std::memory_order_relaxed);
+    MutexLock l(&mu);
+    if (mutation_countdown > 0 && --mutation_countdown == 0) return mutation_err;
+    return 0;
+  }
 
   // Counts an Append and returns the errno it must fail with, or 0.
   int NextWriteError() {
@@ -59,6 +70,7 @@ class FaultWritableFile final : public WritableFile {
       : base_(std::move(base)), faults_(std::move(faults)), path_(std::move(path)) {}
 
   absl::Status Append(std::string_view data) override {
+    if (int err = faults_->NextMutationError(); err != 0) return Injected("write", path_, err);
     int err = faults_->NextWriteError();
     if (err == 0) return base_->Append(data);
     if (faults_->ShortWrite()) {
@@ -69,6 +81,7 @@ class FaultWritableFile final : public WritableFile {
     return Injected("write", path_, err);
   }
   absl::Status Sync() override {
+    if (int err = faults_->NextMutationError(); err != 0) return Injected("fdatasync", path_, err);
     int err = faults_->SyncError();
     if (err != 0) return Injected("fdatasync", path_, err);
     return base_->Sync();
@@ -106,6 +119,14 @@ void FaultInjectingFileSystem::FailSyncDirs(int err) {
   MutexLock l(&faults_->mu);
   faults_->sync_dirs_err = err;
 }
+void FaultInjectingFileSystem::FailNthMutation(int n, int err) {
+  MutexLock l(&faults_->mu);
+  faults_->mutation_countdown = n;
+  faults_->mutation_err = err;
+}
+int64_t FaultInjectingFileSystem::mutations() const {
+  return faults_->mutations.load(std::memory_order_relaxed);
+}
 void FaultInjectingFileSystem::set_short_write(bool short_write) {
   MutexLock l(&faults_->mu);
   faults_->short_write = short_write;
@@ -117,6 +138,8 @@ void FaultInjectingFileSystem::Heal() {
   faults_->all_writes_err = 0;
   faults_->syncs_err = 0;
   faults_->sync_dirs_err = 0;
+  faults_->mutation_countdown = 0;
+  faults_->mutation_err = 0;
 }
 int64_t FaultInjectingFileSystem::writes() const {
   return faults_->writes.load(std::memory_order_relaxed);
@@ -127,6 +150,7 @@ int64_t FaultInjectingFileSystem::syncs() const {
 
 absl::StatusOr<std::unique_ptr<WritableFile>> FaultInjectingFileSystem::NewWritableFile(
     const std::string& path, bool truncate) {
+  if (int err = faults_->NextMutationError(); err != 0) return Injected("open", path, err);
   absl::StatusOr<std::unique_ptr<WritableFile>> f = base_->NewWritableFile(path, truncate);
   if (!f.ok()) return f.status();
   return std::make_unique<FaultWritableFile>(*std::move(f), faults_, path);
@@ -140,27 +164,35 @@ absl::StatusOr<std::string> FaultInjectingFileSystem::ReadFile(const std::string
   return base_->ReadFile(path);
 }
 absl::Status FaultInjectingFileSystem::CreateDir(const std::string& path) {
+  if (int err = faults_->NextMutationError(); err != 0) return Injected("mkdir", path, err);
   return base_->CreateDir(path);
 }
 absl::Status FaultInjectingFileSystem::CreateDirs(const std::string& path) {
+  if (int err = faults_->NextMutationError(); err != 0) return Injected("mkdir", path, err);
   return base_->CreateDirs(path);
 }
 absl::Status FaultInjectingFileSystem::RemoveFile(const std::string& path) {
+  if (int err = faults_->NextMutationError(); err != 0) return Injected("unlink", path, err);
   return base_->RemoveFile(path);
 }
 absl::Status FaultInjectingFileSystem::RemoveDir(const std::string& path) {
+  if (int err = faults_->NextMutationError(); err != 0) return Injected("rmdir", path, err);
   return base_->RemoveDir(path);
 }
 absl::Status FaultInjectingFileSystem::RemoveAll(const std::string& path) {
+  if (int err = faults_->NextMutationError(); err != 0) return Injected("remove", path, err);
   return base_->RemoveAll(path);
 }
 absl::Status FaultInjectingFileSystem::Rename(const std::string& from, const std::string& to) {
+  if (int err = faults_->NextMutationError(); err != 0) return Injected("rename", from, err);
   return base_->Rename(from, to);
 }
 absl::Status FaultInjectingFileSystem::Truncate(const std::string& path, uint64_t size) {
+  if (int err = faults_->NextMutationError(); err != 0) return Injected("truncate", path, err);
   return base_->Truncate(path, size);
 }
 absl::Status FaultInjectingFileSystem::SyncDir(const std::string& dir) {
+  if (int err = faults_->NextMutationError(); err != 0) return Injected("fsync", dir, err);
   int err = faults_->SyncDirError();
   if (err != 0) return Injected("fsync", dir, err);
   return base_->SyncDir(dir);

@@ -5,8 +5,10 @@
 //   FaultInjectingFileSystem fs(&mem);
 //   fs.FailNthWrite(2, ENOSPC);  // The second Append from now fails.
 //
-// Only WritableFile::Append, WritableFile::Sync and FileSystem::SyncDir can be
-// made to fail; every other call, and every call while no fault is armed, is
+// WritableFile::Append, WritableFile::Sync and FileSystem::SyncDir can be
+// made to fail by kind; with FailNthMutation, any call that changes the file
+// system (those three, NewWritableFile, CreateDir(s), Remove*, Rename,
+// Truncate) can, which crash-safety tests use to fail each step in turn; every other call, and every call while no fault is armed, is
 // forwarded to the base unchanged. An injected failure returns the Status the
 // real file system would (IoError in fs.h: ENOSPC -> ResourceExhausted,
 // EIO -> Internal, ...) with a message such as
@@ -49,6 +51,9 @@ class FaultInjectingFileSystem final : public FileSystem {
   // with errno `err` (n = 1: the next one). One-shot: later Appends succeed
   // again. n must be >= 1; a new call replaces a pending one.
   void FailNthWrite(int n, int err);
+  // The n-th mutating call from now (see above) fails with errno `err`
+  // without reaching the base file system. One-shot; n >= 1.
+  void FailNthMutation(int n, int err);
   // Every Append fails with `err` until Heal().
   void FailAllWrites(int err);
   // Every WritableFile::Sync fails with `err` until Heal().
@@ -64,6 +69,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   // Calls made so far through files opened here, failed ones included.
   int64_t writes() const;  // WritableFile::Append
   int64_t syncs() const;   // WritableFile::Sync
+  int64_t mutations() const;  // every mutating call (see FailNthMutation)
 
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
                                                                 bool truncate) override;

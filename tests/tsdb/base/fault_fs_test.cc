@@ -165,3 +165,32 @@ TEST_F(FaultInjectingFileSystemTest, EverythingElseForwards) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST(FaultFsMutationTest, FailsExactlyTheNthMutatingCallOfAnyKind) {
+  MemFileSystem mem;
+  FaultInjectingFileSystem fs(&mem);
+  ASSERT_TRUE(fs.CreateDir("/d").ok());
+  const int64_t before = fs.mutations();
+  fs.FailNthMutation(3, EIO);
+  ASSERT_TRUE(fs.CreateDir("/d/a").ok());                   // 1
+  auto f = fs.NewWritableFile("/d/a/f", /*truncate=*/true);  // 2
+  ASSERT_TRUE(f.ok());
+  absl::Status st = fs.Rename("/d/a/f", "/d/a/g");  // 3: fails, nothing renamed
+  EXPECT_EQ(st.code(), absl::StatusCode::kInternal);
+  EXPECT_NE(std::string(st.message()).find("injected fault: rename /d/a/f"), std::string::npos);
+  EXPECT_TRUE(mem.Exists("/d/a/f"));
+  EXPECT_FALSE(mem.Exists("/d/a/g"));
+  // One-shot: the next calls pass.
+  EXPECT_TRUE(fs.Rename("/d/a/f", "/d/a/g").ok());
+  EXPECT_TRUE((*f)->Append("x").ok());
+  EXPECT_EQ(fs.mutations() - before, 5);
+  // Reads are not mutations.
+  EXPECT_TRUE(fs.ListDir("/d/a").ok());
+  EXPECT_EQ(fs.mutations() - before, 5);
+}
+
+}  // namespace
+}  // namespace strata
