@@ -151,11 +151,13 @@ void EncodeIntColumn(std::span<const int64_t> vals, std::string* out) {
     return;
   }
   std::string best;
-  uint8_t best_kind = 0;
+  uint8_t best_kind = kIntConst;
+  bool have = false;
   auto consider = [&](uint8_t kind, std::string&& payload) {
-    if (best_kind == 0 || payload.size() < best.size()) {
+    if (!have || payload.size() < best.size()) {
       best = std::move(payload);
       best_kind = kind;
+      have = true;
     }
   };
   std::string varints, packed;
@@ -170,6 +172,7 @@ void EncodeIntColumn(std::span<const int64_t> vals, std::string* out) {
     std::string z = ZstdCompress(packed);
     if (!z.empty()) consider(kIntZstdFlag | kIntPacked, std::move(z));
   }
+  if (std::string rans; EncodeRans(vals, &rans)) consider(kIntRans, std::move(rans));
   consider(kIntVarint, std::move(varints));
   consider(kIntPacked, std::move(packed));
   AppendColumn(best_kind, best, out);
@@ -181,7 +184,7 @@ bool DecodeIntColumn(Decoder& d, size_t n, int64_t* out, std::vector<uint8_t>* s
   std::string_view payload = d.LengthPrefixed();
   if (!d.ok()) return Fail(what, "truncated integer column");
   const uint8_t inner = kind & ~kIntZstdFlag;
-  if (inner > kIntPacked || kind == (kIntZstdFlag | kIntConst)) {
+  if (inner > kIntRans || kind == (kIntZstdFlag | kIntConst) || kind == (kIntZstdFlag | kIntRans)) {
     return Fail(what, "unknown integer column kind");
   }
   if (kind & kIntZstdFlag) {
@@ -200,6 +203,8 @@ bool DecodeIntColumn(Decoder& d, size_t n, int64_t* out, std::vector<uint8_t>* s
     }
     case kIntVarint:
       return DecodeVarints(payload, n, out, what);
+    case kIntRans:
+      return DecodeRans(payload, n, out, what);
     default:
       return DecodePacked(payload, n, out, what);
   }

@@ -24,6 +24,7 @@ enum IntKind : uint8_t {
   kIntConst = 0,   // payload: one zig-zag varint, repeated count times
   kIntVarint = 1,  // payload: count zig-zag varints
   kIntPacked = 2,  // payload: blocks of 128 values, frame of reference + bit packing
+  kIntRans = 3,    // payload: rANS over at most 256 consecutive values (cold_rans.cc)
 };
 inline constexpr uint8_t kIntZstdFlag = 0x80;
 inline constexpr size_t kPackBlock = 128;
@@ -44,6 +45,11 @@ inline bool Fail(const char** what, const char* why) {
   *what = why;
   return false;
 }
+
+// rANS payloads (cold_rans.cc). EncodeRans returns false (appending
+// nothing) when the values span more than 256 consecutive integers.
+bool EncodeRans(std::span<const int64_t> vals, std::string* out);
+bool DecodeRans(std::string_view payload, size_t n, int64_t* out, const char** what);
 
 // Zig-zag mapping of signed to unsigned (small magnitudes to small codes).
 inline uint64_t ZigZag(int64_t v) {
