@@ -50,22 +50,26 @@ bool EncodeRans(std::span<const int64_t> vals, std::string* out) {
   for (size_t s = 1; s <= range; ++s) cum[s] = cum[s - 1] + freq[s - 1];
 
   // Symbols are coded last to first so that the decoder reads forwards.
+  // Two states take turns (even and odd values) so the decoder has two
+  // independent dependency chains to overlap.
   std::string rev;
-  uint32_t x = kRansLow;
+  uint32_t x[2] = {kRansLow, kRansLow};
   for (size_t i = vals.size(); i-- > 0;) {
+    uint32_t& xi = x[i & 1];
     const uint64_t s = static_cast<uint64_t>(vals[i]) - base;
     const uint32_t f = freq[s];
     const uint32_t x_max = ((kRansLow >> kProbBits) << 8) * f;
-    while (x >= x_max) {
-      rev.push_back(static_cast<char>(x & 0xff));
-      x >>= 8;
+    while (xi >= x_max) {
+      rev.push_back(static_cast<char>(xi & 0xff));
+      xi >>= 8;
     }
-    x = ((x / f) << kProbBits) + (x % f) + cum[s];
+    xi = ((xi / f) << kProbBits) + (xi % f) + cum[s];
   }
   PutVarint(out, *lo);
   out->push_back(static_cast<char>(range));  // alphabet size - 1
   for (uint32_t f : freq) PutUvarint(out, f);
-  PutFixed32(out, x);
+  PutFixed32(out, x[0]);
+  PutFixed32(out, x[1]);
   out->append(rev.rbegin(), rev.rend());
   return true;
 }
@@ -83,29 +87,43 @@ bool DecodeRans(std::string_view payload, size_t n, int64_t* out, const char** w
     cum[s] = sum;
     sum += freq[s];
   }
-  uint64_t x = d.Fixed32();
+  uint64_t x[2];
+  x[0] = d.Fixed32();
+  x[1] = d.Fixed32();
   if (!d.ok()) return Fail(what, "truncated rans header");
   if (sum != kProbScale) return Fail(what, "rans frequencies do not sum to 4096");
-  uint8_t slot_sym[kProbScale];
-  for (size_t s = 0; s < alphabet; ++s)
-    std::memset(slot_sym + cum[s], static_cast<int>(s), freq[s]);
+  // One lookup per value: its symbol, frequency and slot - cumulative.
+  struct Slot {
+    uint16_t freq;
+    uint16_t bias;
+    uint8_t sym;
+  };
+  Slot table[kProbScale];
+  for (size_t s = 0; s < alphabet; ++s) {
+    for (uint32_t j = 0; j < freq[s]; ++j) {
+      table[cum[s] + j] = {static_cast<uint16_t>(freq[s]), static_cast<uint16_t>(j),
+                           static_cast<uint8_t>(s)};
+    }
+  }
   std::string_view rest = d.Bytes(d.remaining());
   const uint8_t* p = reinterpret_cast<const uint8_t*>(rest.data());
   const uint8_t* const end = p + rest.size();
   for (size_t i = 0; i < n; ++i) {
-    const uint32_t slot = static_cast<uint32_t>(x) & (kProbScale - 1);
-    const uint8_t s = slot_sym[slot];
-    out[i] = static_cast<int64_t>(base + s);
-    x = freq[s] * (x >> kProbBits) + slot - cum[s];
+    uint64_t& xi = x[i & 1];
+    const Slot e = table[xi & (kProbScale - 1)];
+    out[i] = static_cast<int64_t>(base + e.sym);
+    xi = e.freq * (xi >> kProbBits) + e.bias;
     // Each renormalisation step consumes a byte, so corrupt states cannot
     // loop longer than the input.
-    while (x < kRansLow) {
+    while (xi < kRansLow) {
       if (p == end) return Fail(what, "truncated rans stream");
-      x = (x << 8) | *p++;
+      xi = (xi << 8) | *p++;
     }
   }
   // The encoder started from kRansLow: a clean stream ends exactly there.
-  if (p != end || x != kRansLow) return Fail(what, "rans stream does not end cleanly");
+  if (p != end || x[0] != kRansLow || x[1] != kRansLow) {
+    return Fail(what, "rans stream does not end cleanly");
+  }
   return true;
 }
 
