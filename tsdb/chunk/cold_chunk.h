@@ -44,10 +44,15 @@ class ColdChunkIterator {
   // encodings are not streamable, and cold reads are rare).
   std::vector<int64_t> ts_;
   std::vector<double> vs_;
+  // Decoding buffers, kept across Reset so re-use does not allocate.
+  std::vector<int64_t> scratch_ints_;
+  std::vector<int64_t> scratch_ints2_;
+  std::vector<uint8_t> scratch_bytes_;
   uint32_t num_samples_ = 0;
   uint32_t pos_ = 0;  // index of the next sample to return
   int64_t t_ = 0;
   double v_ = 0;
+  bool done_ = false;  // a Next or Seek returned false
   absl::Status status_;
 };
 

@@ -1,0 +1,96 @@
+// Cold chunk container: version byte, sample count, timestamp column, value
+// column (docs/format/cold_chunks.md). The column encoders pick their own
+// smallest representation; this file frames them and implements the
+// iterator protocol over the columns decoded on Reset.
+#include "tsdb/chunk/cold_chunk.h"
+
+#include <algorithm>
+#include <cassert>
+#include <string>
+
+#include "tsdb/base/coding.h"
+#include "tsdb/chunk/cold_columns.h"
+
+namespace strata {
+namespace {
+
+constexpr uint8_t kColdVersion = 1;
+
+}  // namespace
+
+std::vector<uint8_t> EncodeColdChunk(std::span<const int64_t> ts, std::span<const double> vs) {
+  assert(ts.size() == vs.size());
+  assert(ts.size() <= kColdChunkMaxSamples);
+  const size_t n = std::min(ts.size(), vs.size());
+  std::string out(1, static_cast<char>(kColdVersion));
+  PutUvarint(&out, n);
+  if (n > 0) {
+    cold::EncodeTimestamps(ts.first(n), &out);
+    cold::EncodeValues(vs.first(n), &out);
+  }
+  return std::vector<uint8_t>(out.begin(), out.end());
+}
+
+void ColdChunkIterator::Reset(std::span<const uint8_t> chunk) {
+  num_samples_ = 0;
+  pos_ = 0;
+  t_ = 0;
+  v_ = 0;
+  done_ = false;
+  status_ = absl::OkStatus();
+  Decoder d(std::string_view(reinterpret_cast<const char*>(chunk.data()), chunk.size()));
+  const uint8_t version = d.Byte();
+  const uint64_t n = d.Uvarint();
+  const char* what = nullptr;
+  if (!d.ok()) {
+    what = "truncated header";
+  } else if (version != kColdVersion) {
+    what = "unknown version";
+  } else if (n > kColdChunkMaxSamples) {
+    what = "sample count over the maximum";
+  } else if (n > 0) {
+    ts_.resize(n);
+    vs_.resize(n);
+    cold::Scratch s{&scratch_ints_, &scratch_ints2_, &scratch_bytes_};
+    if (cold::DecodeTimestamps(d, n, ts_.data(), &s, &what) &&
+        cold::DecodeValues(d, n, vs_.data(), &s, &what)) {
+      if (!d.done()) {
+        what = "trailing bytes";
+      } else if (std::adjacent_find(ts_.begin(), ts_.begin() + n, std::greater_equal<>()) !=
+                 ts_.begin() + n) {
+        // Also guards Seek's binary search against a corrupt column.
+        what = "timestamps not increasing";
+      }
+    }
+  } else if (!d.done()) {
+    what = "trailing bytes";
+  }
+  if (what != nullptr) {
+    status_ = absl::DataLossError(std::string("cold chunk: ") + what);
+    done_ = true;
+    return;
+  }
+  num_samples_ = static_cast<uint32_t>(n);
+}
+
+bool ColdChunkIterator::Next() {
+  if (done_ || pos_ >= num_samples_) {
+    done_ = true;
+    return false;
+  }
+  t_ = ts_[pos_];
+  v_ = vs_[pos_];
+  ++pos_;
+  return true;
+}
+
+bool ColdChunkIterator::Seek(int64_t t) {
+  if (done_) return false;
+  if (pos_ > 0 && t_ >= t) return true;
+  // Timestamps are strictly increasing (checked on Reset).
+  auto begin = ts_.begin() + pos_, end = ts_.begin() + num_samples_;
+  pos_ = static_cast<uint32_t>(std::lower_bound(begin, end, t) - ts_.begin());
+  return Next();
+}
+
+}  // namespace strata
