@@ -19,7 +19,7 @@ TEST(UlidTest, FormatKnownValues) {
   // ULID specification's example, ulid(1469918176385)).
   EXPECT_EQ(FormatUlid(1469918176385, 0, 0).substr(0, 10), "01ARYZ6S41");
   EXPECT_EQ(FormatUlid(0, 0, 1), "00000000000000000000000001");
-  EXPECT_EQ(FormatUlid(0, 1, 0).substr(10), "000G000000000000"  // bit 64: 13 zeros, then G);
+  EXPECT_EQ(FormatUlid(0, 1, 0).substr(10), "000G000000000000");  // bit 64: 13 zeros, then G
 }
 
 TEST(UlidTest, ParseReturnsTime) {
