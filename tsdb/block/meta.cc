@@ -87,7 +87,8 @@ absl::Status GetObject(const Json& obj, const char* key, const Json** out) {
 }  // namespace
 
 std::string EncodeMeta(const BlockMeta& meta) {
-  Json j = Json::object();
+  // Keys in Prometheus's order, so the file reads the same.
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
   j["ulid"] = meta.ulid;
   j["minTime"] = meta.min_time;
   j["maxTime"] = meta.max_time;
@@ -95,11 +96,11 @@ std::string EncodeMeta(const BlockMeta& meta) {
                 {"numSeries", meta.num_series},
                 {"numChunks", meta.num_chunks}};
   j["compaction"] = {{"level", meta.level},
-                     {"sources", Json(meta.sources)},
-                     {"parents", Json(meta.parents)}};
+                     {"sources", meta.sources},
+                     {"parents", meta.parents}};
   j["version"] = meta.version;
   // Replace (never throw on) invalid UTF-8; a valid meta has ASCII strings only.
-  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 absl::StatusOr<BlockMeta> DecodeMeta(const std::string& json) {
