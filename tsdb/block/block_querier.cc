@@ -26,8 +26,8 @@ namespace {
 
 // Union of the postings of every value of label `name` for which
 // m.Matches(value) == want.
-absl::Status PostingsForValues(const IndexReader& index, uint32_t name, const Matcher& m,
-                               bool want, std::vector<uint64_t>* out) {
+absl::Status PostingsForValues(const IndexReader& index, uint32_t name, const Matcher& m, bool want,
+                               std::vector<uint64_t>* out) {
   out->clear();
   std::vector<uint64_t> list;
   auto add = [&](uint32_t value) -> absl::Status {
@@ -249,8 +249,8 @@ class BlockQuerier final : public Querier {
     return std::make_unique<BlockSeriesSet>(block_, std::move(refs), std::move(s), mint_, maxt_);
   }
 
-  absl::StatusOr<std::vector<std::string>> LabelValues(
-      std::string_view name, std::span<const Matcher> matchers) override {
+  absl::StatusOr<std::vector<std::string>> LabelValues(std::string_view name,
+                                                       std::span<const Matcher> matchers) override {
     const IndexReader& index = block_->index();
     std::vector<std::string> out;
     if (matchers.empty()) {
@@ -270,8 +270,7 @@ class BlockQuerier final : public Querier {
     return SortUnique(std::move(out));
   }
 
-  absl::StatusOr<std::vector<std::string>> LabelNames(
-      std::span<const Matcher> matchers) override {
+  absl::StatusOr<std::vector<std::string>> LabelNames(std::span<const Matcher> matchers) override {
     const IndexReader& index = block_->index();
     std::vector<std::string> out;
     if (matchers.empty()) {

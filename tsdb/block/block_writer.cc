@@ -107,9 +107,9 @@ class BlockWriterImpl final : public BlockWriter {
           absl::StrCat("block min_time ", meta->min_time, " > max_time ", meta->max_time));
     }
     if (!series_.empty() && (min_time_ < meta->min_time || max_time_ >= meta->max_time)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "chunks span [", min_time_, ", ", max_time_, "], outside the block range [",
-          meta->min_time, ", ", meta->max_time, ")"));
+      return absl::InvalidArgumentError(absl::StrCat("chunks span [", min_time_, ", ", max_time_,
+                                                     "], outside the block range [", meta->min_time,
+                                                     ", ", meta->max_time, ")"));
     }
     state_ = State::kFailed;  // until everything below succeeded
     if (segment_ != nullptr) RETURN_IF_ERROR(segment_->SyncAndClose());
@@ -146,8 +146,8 @@ class BlockWriterImpl final : public BlockWriter {
     if (labels.empty()) return bad("empty label set");
     if (absl::Status s = ValidateLabels(labels); !s.ok()) return bad(std::string(s.message()));
     if (!series_.empty() && Compare(labels, series_.back().labels) <= 0) {
-      return bad(absl::StrCat("not after the previous series ",
-                              series_.back().labels.ToString(), " (series must be sorted)"));
+      return bad(absl::StrCat("not after the previous series ", series_.back().labels.ToString(),
+                              " (series must be sorted)"));
     }
     if (chunks.empty()) return bad("no chunks");
     for (size_t i = 0; i < chunks.size(); ++i) {
@@ -292,7 +292,8 @@ absl::Status BlockWriterImpl::WriteIndex() {
   toc.label_indices = out.pos();
   body.clear();
   size_t num_names = 0;
-  for (size_t i = 0; i < keys.size(); ++i) num_names += i == 0 || keys[i] >> 32 != keys[i - 1] >> 32;
+  for (size_t i = 0; i < keys.size(); ++i)
+    num_names += i == 0 || keys[i] >> 32 != keys[i - 1] >> 32;
   PutUvarint(&body, num_names);
   for (size_t i = 0; i < keys.size();) {
     size_t j = i;
@@ -308,7 +309,8 @@ absl::Status BlockWriterImpl::WriteIndex() {
   auto put_list = [&](const std::vector<uint64_t>& refs) {
     body.clear();
     PutUvarint(&body, refs.size());
-    for (size_t i = 0; i < refs.size(); ++i) PutUvarint(&body, i == 0 ? refs[0] : refs[i] - refs[i - 1]);
+    for (size_t i = 0; i < refs.size(); ++i)
+      PutUvarint(&body, i == 0 ? refs[0] : refs[i] - refs[i - 1]);
     PutFramed(out.buf(), body);
     return out.MaybeFlush();
   };
@@ -326,7 +328,8 @@ absl::Status BlockWriterImpl::WriteIndex() {
   PutFramed(out.buf(), table);
 
   std::string t;
-  for (uint64_t v : {toc.symbols, toc.series, toc.label_indices, toc.postings, toc.postings_table}) {
+  for (uint64_t v :
+       {toc.symbols, toc.series, toc.label_indices, toc.postings, toc.postings_table}) {
     PutFixed64(&t, v);
   }
   PutFixed32(&t, crc32c::Value(t));

@@ -87,8 +87,8 @@ void ChunkDecoder::Reset(ChunkEncoding encoding, std::span<const uint8_t> bytes)
   // Unknown: behave as an empty chunk with an error.
   encoding_ = ChunkEncoding::kCold;
   cold_.reset();
-  status_ = absl::DataLossError(
-      absl::StrCat("unknown chunk encoding ", static_cast<int>(encoding)));
+  status_ =
+      absl::DataLossError(absl::StrCat("unknown chunk encoding ", static_cast<int>(encoding)));
 }
 
 absl::Status ChunkDecoder::status() const {

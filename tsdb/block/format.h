@@ -28,9 +28,7 @@ inline constexpr char kChunksDir[] = "chunks";
 inline constexpr char kTombstonesFile[] = "tombstones";
 
 // "chunks/000001" for segment 1.
-inline std::string SegmentName(uint32_t segment) {
-  return absl::StrFormat("chunks/%06u", segment);
-}
+inline std::string SegmentName(uint32_t segment) { return absl::StrFormat("chunks/%06u", segment); }
 
 inline uint64_t ChunkRef(uint32_t segment, uint32_t offset) {
   return uint64_t{segment} << 32 | offset;

@@ -92,8 +92,8 @@ absl::Status IndexReader::ReadLabelIndices() {
     for (uint64_t k = 0; k < count; ++k) {
       uint64_t v = d.Uvarint();
       if (v >= symbols_.size() || (k > 0 && v <= values_.back())) {
-        return IndexError(toc_.label_indices,
-                          absl::StrCat("bad value ", k, " of label ", std::string(Symbol(names_.back()))));
+        return IndexError(toc_.label_indices, absl::StrCat("bad value ", k, " of label ",
+                                                           std::string(Symbol(names_.back()))));
       }
       values_.push_back(static_cast<uint32_t>(v));
     }
@@ -115,8 +115,8 @@ absl::Status IndexReader::ReadPostingsTable() {
     uint64_t name = d.Uvarint(), value = d.Uvarint(), offset = d.Uvarint();
     bool ordered = table_.empty() || name > table_.back().name ||
                    (name == table_.back().name && value > table_.back().value);
-    if (name >= symbols_.size() || value >= symbols_.size() || !ordered ||
-        offset < toc_.postings || offset >= toc_.postings_table) {
+    if (name >= symbols_.size() || value >= symbols_.size() || !ordered || offset < toc_.postings ||
+        offset >= toc_.postings_table) {
       return IndexError(toc_.postings_table, absl::StrCat("bad postings table entry ", i));
     }
     table_.push_back({static_cast<uint32_t>(name), static_cast<uint32_t>(value), offset});
@@ -180,7 +180,8 @@ absl::Status IndexReader::ReadSeries(uint64_t ref, Labels* labels, std::vector<C
     if (i == 0) {
       c.min_time = d.Varint();
     } else {
-      c.min_time = static_cast<int64_t>(static_cast<uint64_t>(chunks->back().max_time) + d.Uvarint());
+      c.min_time =
+          static_cast<int64_t>(static_cast<uint64_t>(chunks->back().max_time) + d.Uvarint());
     }
     c.max_time = static_cast<int64_t>(static_cast<uint64_t>(c.min_time) + d.Uvarint());
     uint64_t samples = d.Uvarint();

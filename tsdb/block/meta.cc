@@ -38,8 +38,7 @@ absl::Status GetInt(const Json& obj, const char* key, const std::string& where, 
   if (v == nullptr) return s;
   if (v->is_number_integer() && !v->is_number_unsigned()) {
     *out = v->get<int64_t>();
-  } else if (v->is_number_unsigned() &&
-             v->get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX)) {
+  } else if (v->is_number_unsigned() && v->get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX)) {
     *out = static_cast<int64_t>(v->get<uint64_t>());
   } else {
     return Malformed(absl::StrCat("\"", where, key, "\" is not a 64-bit integer"));
@@ -95,9 +94,7 @@ std::string EncodeMeta(const BlockMeta& meta) {
   j["stats"] = {{"numSamples", meta.num_samples},
                 {"numSeries", meta.num_series},
                 {"numChunks", meta.num_chunks}};
-  j["compaction"] = {{"level", meta.level},
-                     {"sources", meta.sources},
-                     {"parents", meta.parents}};
+  j["compaction"] = {{"level", meta.level}, {"sources", meta.sources}, {"parents", meta.parents}};
   j["version"] = meta.version;
   // Replace (never throw on) invalid UTF-8; a valid meta has ASCII strings only.
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
@@ -120,7 +117,8 @@ absl::StatusOr<BlockMeta> DecodeMeta(const std::string& json) {
   if (ulid == nullptr) return s;
   if (!ulid->is_string()) return Malformed("\"ulid\" is not a string");
   m.ulid = ulid->get<std::string>();
-  if (absl::StatusOr<int64_t> t = ParseUlid(m.ulid); !t.ok()) return Invalid(std::string(t.status().message()));
+  if (absl::StatusOr<int64_t> t = ParseUlid(m.ulid); !t.ok())
+    return Invalid(std::string(t.status().message()));
   RETURN_IF_ERROR(GetInt(j, "minTime", "", &m.min_time));
   RETURN_IF_ERROR(GetInt(j, "maxTime", "", &m.max_time));
   if (m.min_time > m.max_time) {

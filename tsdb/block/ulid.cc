@@ -49,8 +49,8 @@ std::string NewUlid() {
 
 std::string FormatUlid(uint64_t ms, uint16_t rand_hi, uint64_t rand_lo) {
   // 128 bits: hi = 48-bit time and top 16 random bits, lo = low 64 bits.
-  unsigned __int128 v = (static_cast<unsigned __int128>((ms & kMaxTime) << 16 | rand_hi) << 64) |
-                        rand_lo;
+  unsigned __int128 v =
+      (static_cast<unsigned __int128>((ms & kMaxTime) << 16 | rand_hi) << 64) | rand_lo;
   std::string out(kUlidLength, '0');
   for (int i = kUlidLength - 1; i >= 0; --i) {
     out[i] = kAlphabet[static_cast<int>(v & 31)];
@@ -69,8 +69,8 @@ absl::StatusOr<int64_t> ParseUlid(std::string_view view) {
   for (size_t i = 0; i < s.size(); ++i) {
     int d = DecodeChar(s[i]);
     if (d < 0) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid ULID \"", s, "\": character '",
-                                                     std::string(1, s[i]), "' at ", i));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid ULID \"", s, "\": character '", std::string(1, s[i]), "' at ", i));
     }
     if (i == 0 && d > 7) {
       return absl::InvalidArgumentError(

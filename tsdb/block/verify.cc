@@ -57,8 +57,7 @@ class Verifier {
   }
 
   static uint64_t Align(uint64_t x) {
-    return (x + format::kSeriesAlignment - 1) / format::kSeriesAlignment *
-           format::kSeriesAlignment;
+    return (x + format::kSeriesAlignment - 1) / format::kSeriesAlignment * format::kSeriesAlignment;
   }
 
   void CheckSeries() {
@@ -70,7 +69,8 @@ class Verifier {
     std::vector<ChunkMeta> chunks;
     for (uint64_t offset = toc.series; offset < toc.label_indices;) {
       uint64_t next;
-      absl::Status s = index_.ReadSeries(offset / format::kSeriesAlignment, &labels, &chunks, &next);
+      absl::Status s =
+          index_.ReadSeries(offset / format::kSeriesAlignment, &labels, &chunks, &next);
       if (!s.ok()) {
         AddStatus(s, "index", offset);
         return;  // the next entry's position is unknown
@@ -171,7 +171,7 @@ class Verifier {
     size_t seen = 0;
     for (const IndexReader::PostingsEntry& e : index_.postings_table()) {
       std::string pair = absl::StrCat(std::string(index_.Symbol(e.name)), "=\"",
-                                     std::string(index_.Symbol(e.value)), "\"");
+                                      std::string(index_.Symbol(e.value)), "\"");
       if (absl::Status s = index_.ReadPostings(e.offset, &list); !s.ok()) {
         AddStatus(s, "index", e.offset);
         continue;
@@ -183,8 +183,9 @@ class Verifier {
       }
       ++seen;
       if (list != it->second) {
-        Add("index", e.offset, absl::StrCat("postings for ", pair, " list ", list.size(),
-                                            " series, ", it->second.size(), " carry the pair"));
+        Add("index", e.offset,
+            absl::StrCat("postings for ", pair, " list ", list.size(), " series, ",
+                         it->second.size(), " carry the pair"));
       }
     }
     if (seen != expected_.size()) {
@@ -200,15 +201,17 @@ class Verifier {
     }
     const uint64_t at = index_.toc().label_indices;
     if (want.size() != index_.LabelNames().size()) {
-      Add("index", at, absl::StrCat("label-value index has ", index_.LabelNames().size(),
-                                    " names, the series have ", want.size()));
+      Add("index", at,
+          absl::StrCat("label-value index has ", index_.LabelNames().size(),
+                       " names, the series have ", want.size()));
     }
     for (auto& [name, values] : want) {
       std::sort(values.begin(), values.end());
       std::span<const uint32_t> got = index_.LabelValues(name);
       if (!std::equal(got.begin(), got.end(), values.begin(), values.end())) {
-        Add("index", at, absl::StrCat("label-value index of ", std::string(index_.Symbol(name)),
-                                      " differs from the series' values"));
+        Add("index", at,
+            absl::StrCat("label-value index of ", std::string(index_.Symbol(name)),
+                         " differs from the series' values"));
       }
     }
   }

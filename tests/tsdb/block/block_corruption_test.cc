@@ -34,7 +34,8 @@ std::vector<TestSeries> SmallSeries() {
     }
     out.push_back(s);
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.labels < b.labels; });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.labels < b.labels; });
   return out;
 }
 
@@ -196,8 +197,8 @@ TEST_P(CorruptionTest, IndexDamageNamesOffset) {
   uint64_t toc_at = *fs_->FileSize(JoinPath(dir_, "index")) - 44;
   Flip("index", toc_at + 3, 0x10);
   EXPECT_EQ(Block::Open(fs_, dir_).status(),
-            absl::DataLossError(absl::StrCat(prefix, "index offset ", toc_at,
-                                             ": table of contents crc mismatch")));
+            absl::DataLossError(
+                absl::StrCat(prefix, "index offset ", toc_at, ": table of contents crc mismatch")));
   Flip("index", toc_at + 3, 0x10);
   // First series entry: checked when read.
   uint64_t series = Toc(1);
@@ -206,8 +207,8 @@ TEST_P(CorruptionTest, IndexDamageNamesOffset) {
     auto b = OpenOk();
     ASSERT_NE(b, nullptr);
     EXPECT_EQ(ReadAllAndCompare(b.get()),
-              absl::DataLossError(absl::StrCat(prefix, "index offset ", series,
-                                               ": series entry crc mismatch")));
+              absl::DataLossError(
+                  absl::StrCat(prefix, "index offset ", series, ": series entry crc mismatch")));
     EXPECT_THAT(b->Verify(), Contains(IsDamage("index", series, "series entry crc mismatch")));
   }
   Flip("index", series + 3);
@@ -218,8 +219,8 @@ TEST_P(CorruptionTest, IndexDamageNamesOffset) {
     auto b = OpenOk();
     ASSERT_NE(b, nullptr);
     EXPECT_EQ(ReadAllAndCompare(b.get()),
-              absl::DataLossError(absl::StrCat(prefix, "index offset ", postings,
-                                               ": postings list crc mismatch")));
+              absl::DataLossError(
+                  absl::StrCat(prefix, "index offset ", postings, ": postings list crc mismatch")));
     EXPECT_THAT(b->Verify(), Contains(IsDamage("index", postings, "postings list crc mismatch")));
   }
 }

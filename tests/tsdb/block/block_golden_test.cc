@@ -75,8 +75,8 @@ TEST(GoldenBlockTest, VersionOneBlockReadsExactly) {
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ((*b)->meta(), GoldenMeta());
   EXPECT_TRUE((*b)->Verify().empty());
-  auto q = (*b)->NewQuerier(std::numeric_limits<int64_t>::min(),
-                            std::numeric_limits<int64_t>::max());
+  auto q =
+      (*b)->NewQuerier(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
   auto got = testing::SelectAll(q.get(), {});
   auto want = GoldenSeries();
   ASSERT_EQ(got.size(), want.size());
@@ -103,8 +103,8 @@ TEST(GoldenBlockTest, WriterStillProducesTheSameBytes) {
   // output shows here first. If the change is intended and readers of
   // version 1 still read the new output, regenerate; if not, bump the version.
   MemFileSystem mem;
-  auto meta = testing::WriteBlock(&mem, "/g", GoldenSeries(),
-                                  testing::TestMeta(kGoldenUlid, 0, 300000), 8);
+  auto meta =
+      testing::WriteBlock(&mem, "/g", GoldenSeries(), testing::TestMeta(kGoldenUlid, 0, 300000), 8);
   ASSERT_TRUE(meta.ok());
   std::unique_ptr<FileSystem> fs = NewPosixFileSystem();
   for (const char* f : {"meta.json", "index", "tombstones", "chunks/000001"}) {

@@ -9,14 +9,14 @@
 #include "tests/test_util.h"
 #include "tests/tsdb/block/block_test_util.h"
 #include "tsdb/base/mem_fs.h"
-#include "tsdb/block/format.h"
 #include "tsdb/block/block.h"
+#include "tsdb/block/format.h"
 
 namespace strata::block {
 namespace {
 
-using ::testing::ElementsAre;
 using testing::Bits;
+using ::testing::ElementsAre;
 using testing::Sample;
 using testing::TestMeta;
 using testing::TestSeries;
@@ -49,9 +49,9 @@ std::vector<TestSeries> RandomSeries(uint64_t seed, int n) {
   std::mt19937_64 rng(seed);
   std::vector<TestSeries> out;
   for (int i = 0; i < n; ++i) {
-    std::vector<Label> l = {{"__name__", std::vector<std::string_view>{"m0", "m1", "m2", "m3",
-                                                                        "up"}[rng() % 5]},
-                            {"job", std::vector<std::string_view>{"a", "b", "c"}[rng() % 3]}};
+    std::vector<Label> l = {
+        {"__name__", std::vector<std::string_view>{"m0", "m1", "m2", "m3", "up"}[rng() % 5]},
+        {"job", std::vector<std::string_view>{"a", "b", "c"}[rng() % 3]}};
     std::string instance = std::to_string(rng() % 30);
     if (rng() % 4 != 0) l.push_back({"instance", instance});
     if (rng() % 3 == 0) l.push_back({"env", rng() % 2 ? "prod" : "dev\nline"});
@@ -64,7 +64,8 @@ std::vector<TestSeries> RandomSeries(uint64_t seed, int n) {
     }
     out.push_back(std::move(s));
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.labels < b.labels; });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.labels < b.labels; });
   out.erase(std::unique(out.begin(), out.end(),
                         [](const auto& a, const auto& b) { return a.labels == b.labels; }),
             out.end());
@@ -142,8 +143,8 @@ TEST_F(BlockReaderTest, MetaAndSizes) {
 }
 
 TEST_F(BlockReaderTest, RoundTripIsBitExact) {
-  auto q = block_->NewQuerier(std::numeric_limits<int64_t>::min(),
-                              std::numeric_limits<int64_t>::max());
+  auto q =
+      block_->NewQuerier(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
   auto got = testing::SelectAll(q.get(), {});
   ASSERT_EQ(got.size(), series_.size());
   for (size_t i = 0; i < got.size(); ++i) {
@@ -226,7 +227,8 @@ TEST_F(BlockReaderTest, TimeLimitsAndSeek) {
   int64_t mint = s.samples[1].t, maxt = s.samples[s.samples.size() - 2].t;
   auto q = block_->NewQuerier(mint, maxt);
   std::vector<Matcher> ms;
-  s.labels.ForEach([&](Label l) { ms.push_back(M(kEq, std::string(l.name), std::string(l.value))); });
+  s.labels.ForEach(
+      [&](Label l) { ms.push_back(M(kEq, std::string(l.name), std::string(l.value))); });
   auto set = q->Select(ms);
   ASSERT_TRUE(set->Next());
   EXPECT_EQ(set->labels(), s.labels);
@@ -255,8 +257,8 @@ TEST_F(BlockReaderTest, TimeLimitsAndSeek) {
 }
 
 TEST_F(BlockReaderTest, LabelNamesAndValues) {
-  auto q = block_->NewQuerier(std::numeric_limits<int64_t>::min(),
-                              std::numeric_limits<int64_t>::max());
+  auto q =
+      block_->NewQuerier(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
   auto brute_values = [&](const std::string& name, const std::vector<Matcher>& ms) {
     std::set<std::string> v;
     for (const auto& s : BruteForce(series_, ms, std::numeric_limits<int64_t>::min(),
@@ -278,9 +280,10 @@ TEST_F(BlockReaderTest, LabelNamesAndValues) {
   EXPECT_THAT(*q->LabelValues("env", {}), ElementsAre("dev\nline", "prod"));
   EXPECT_TRUE(q->LabelValues("nope", {})->empty());
   EXPECT_EQ(*q->LabelValues("instance", {}), brute_values("instance", {}));
-  for (const std::vector<Matcher>& ms :
-       {std::vector<Matcher>{M(kEq, "job", "b")}, {M(kEq, "env", "prod"), M(kNe, "job", "a")},
-        {M(kEq, "__name__", "nope")}, {M(kEq, "env", "")}}) {
+  for (const std::vector<Matcher>& ms : {std::vector<Matcher>{M(kEq, "job", "b")},
+                                         {M(kEq, "env", "prod"), M(kNe, "job", "a")},
+                                         {M(kEq, "__name__", "nope")},
+                                         {M(kEq, "env", "")}}) {
     EXPECT_EQ(*q->LabelValues("instance", ms), brute_values("instance", ms));
     EXPECT_EQ(*q->LabelValues("env", ms), brute_values("env", ms));
     EXPECT_EQ(*q->LabelNames(ms), brute_names(ms));
@@ -325,8 +328,8 @@ TEST(BlockPosixTest, RoundTripOnTheRealFileSystem) {
   auto b = Block::Open(fs.get(), dir);
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_TRUE((*b)->Verify().empty());
-  auto q = (*b)->NewQuerier(std::numeric_limits<int64_t>::min(),
-                            std::numeric_limits<int64_t>::max());
+  auto q =
+      (*b)->NewQuerier(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
   EXPECT_TRUE(testing::SameSeries(testing::SelectAll(q.get(), {}), series));
   // The block stays readable after its directory is removed (as retention
   // does while queries run): the mappings hold the data.

@@ -13,9 +13,9 @@ namespace strata::block {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::Encode;
 using testing::EncodedChunks;
+using ::testing::HasSubstr;
 using testing::Sample;
 using testing::TestMeta;
 
@@ -147,8 +147,8 @@ TEST(BlockWriterDurabilityTest, EverythingSurvivesPowerLossAfterRename) {
   ASSERT_TRUE(fs.SyncDir("/").ok());
   std::vector<testing::TestSeries> series;
   for (int i = 0; i < 20; ++i) {
-    series.push_back({Labels::FromStrings({"__name__", "m", "i", std::to_string(100 + i)}),
-                      Ramp(0, 50)});
+    series.push_back(
+        {Labels::FromStrings({"__name__", "m", "i", std::to_string(100 + i)}), Ramp(0, 50)});
   }
   auto meta = testing::WriteBlock(&fs, "/db/tmp", series, TestMeta(kUlid, 0, 50000), 7, 300);
   ASSERT_TRUE(meta.ok()) << meta.status();

@@ -31,16 +31,14 @@ TEST(UlidTest, ParseReturnsTime) {
 
 TEST(UlidTest, ParseRejectsInvalid) {
   EXPECT_THAT(ParseUlid("01ARZ3NDEKTSV4RRFFQ69G5FA").status().message(), HasSubstr("length 25"));
-  EXPECT_THAT(ParseUlid("01ARZ3NDEKTSV4RRFFQ69G5FAVX").status().message(),
-              HasSubstr("length 27"));
+  EXPECT_THAT(ParseUlid("01ARZ3NDEKTSV4RRFFQ69G5FAVX").status().message(), HasSubstr("length 27"));
   EXPECT_THAT(ParseUlid("01ARZ3NDEKTSV4RRFFQ69G5FAI").status().message(),
               HasSubstr("character 'I' at 25"));
   EXPECT_THAT(ParseUlid("01ARZ3NDEKTSV4RRFFQ69G5FAU").status().message(),
               HasSubstr("character 'U'"));
   EXPECT_THAT(ParseUlid("01arz3ndektsv4rrffq69g5fav").status().message(),
               HasSubstr("character 'a'"));
-  EXPECT_THAT(ParseUlid("80000000000000000000000000").status().message(),
-              HasSubstr("overflow"));
+  EXPECT_THAT(ParseUlid("80000000000000000000000000").status().message(), HasSubstr("overflow"));
   EXPECT_EQ(ParseUlid("").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_FALSE(IsUlid("01ARZ3NDEKTSV4RRFFQ69G5FAV.tmp"));
   EXPECT_TRUE(IsUlid("01ARZ3NDEKTSV4RRFFQ69G5FAV"));
