@@ -22,6 +22,18 @@ std::string ErrnoText(int err) {
   return std::string(StrErrorResult(strerror_r(err, buf, sizeof(buf)), buf));
 }
 
+// MapFile's default: the file's bytes copied into a string.
+class HeapMappedFile final : public MappedFile {
+ public:
+  explicit HeapMappedFile(std::string bytes) : bytes_(std::move(bytes)) {}
+  std::span<const uint8_t> data() const override {
+    return {reinterpret_cast<const uint8_t*>(bytes_.data()), bytes_.size()};
+  }
+
+ private:
+  const std::string bytes_;
+};
+
 }  // namespace
 
 absl::Status IoError(std::string_view context, int err) {
@@ -70,6 +82,12 @@ absl::StatusOr<std::string> FileSystem::ReadFile(const std::string& path) {
   }
   out.resize(offset);
   return out;
+}
+
+absl::StatusOr<std::unique_ptr<MappedFile>> FileSystem::MapFile(const std::string& path) {
+  absl::StatusOr<std::string> bytes = ReadFile(path);
+  if (!bytes.ok()) return bytes.status();
+  return std::make_unique<HeapMappedFile>(std::move(*bytes));
 }
 
 absl::Status FileSystem::CreateDirs(const std::string& path) {

@@ -59,6 +59,15 @@ class RandomAccessFile {
   virtual uint64_t Size() const = 0;
 };
 
+// A read-only view of a whole file's bytes, as of when it was mapped. The
+// bytes stay valid and unchanged while this object lives (the file must not
+// be modified meanwhile; it may be renamed or removed).
+class MappedFile {
+ public:
+  virtual ~MappedFile() = default;
+  virtual std::span<const uint8_t> data() const = 0;
+};
+
 // An exclusive advisory lock on a file; released when destroyed.
 class FileLock {
  public:
@@ -76,6 +85,10 @@ class FileSystem {
       const std::string& path) = 0;
   // Reads a whole file.
   virtual absl::StatusOr<std::string> ReadFile(const std::string& path);
+  // Maps a whole file read-only. The default reads it into a heap buffer
+  // (through ReadFile, so in-memory and fault-injecting file systems work
+  // unchanged); the POSIX file system uses mmap.
+  virtual absl::StatusOr<std::unique_ptr<MappedFile>> MapFile(const std::string& path);
 
   virtual absl::Status CreateDir(const std::string& path) = 0;  // ok if it exists
   virtual absl::Status CreateDirs(const std::string& path);     // mkdir -p

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -135,6 +136,25 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   const int fd_;
 };
 
+// A private read-only mapping; the descriptor is closed right after mmap (the
+// mapping keeps the file alive). An empty file maps to an empty span.
+class PosixMappedFile final : public MappedFile {
+ public:
+  PosixMappedFile(void* addr, size_t size) : addr_(addr), size_(size) {}
+  ~PosixMappedFile() override {
+    if (size_ > 0) ::munmap(addr_, size_);
+  }
+  PosixMappedFile(const PosixMappedFile&) = delete;
+  PosixMappedFile& operator=(const PosixMappedFile&) = delete;
+  std::span<const uint8_t> data() const override {
+    return {static_cast<const uint8_t*>(addr_), size_};
+  }
+
+ private:
+  void* const addr_;
+  const size_t size_;
+};
+
 class PosixFileLock final : public FileLock {
  public:
   explicit PosixFileLock(int fd) : fd_(fd) {}
@@ -174,6 +194,22 @@ class PosixFileSystem final : public FileSystem {
       return IoError(absl::StrCat("open ", path), err);
     }
     return std::make_unique<PosixRandomAccessFile>(path, fd);
+  }
+
+  absl::StatusOr<std::unique_ptr<MappedFile>> MapFile(const std::string& path) override {
+    int fd = RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); });
+    if (fd < 0) return Errno("open", path);
+    struct stat st;
+    int err = ::fstat(fd, &st) != 0 ? errno : (S_ISDIR(st.st_mode) ? EISDIR : 0);
+    void* addr = nullptr;
+    size_t size = err == 0 ? static_cast<size_t>(st.st_size) : 0;
+    if (err == 0 && size > 0) {
+      addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (addr == MAP_FAILED) err = errno;
+    }
+    ::close(fd);
+    if (err != 0) return IoError(absl::StrCat("mmap ", path), err);
+    return std::make_unique<PosixMappedFile>(addr, size);
   }
 
   absl::Status CreateDir(const std::string& path) override {

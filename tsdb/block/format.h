@@ -1,0 +1,71 @@
+// Internal constants and helpers of the block format (docs/format/block.md),
+// shared by the writer, the readers and the verifier. Not part of the API.
+#ifndef STRATA_TSDB_BLOCK_FORMAT_H_
+#define STRATA_TSDB_BLOCK_FORMAT_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "absl/strings/str_format.h"
+
+namespace strata::block::format {
+
+inline constexpr uint8_t kVersion = 1;
+inline constexpr size_t kHeaderSize = 8;  // magic, version, 3 reserved zero bytes
+inline constexpr std::string_view kIndexMagic = "SIDX";
+inline constexpr std::string_view kChunksMagic = "SCHK";
+inline constexpr std::string_view kTombstonesMagic = "STMB";
+
+inline constexpr uint64_t kSegmentMaxBytes = uint64_t{512} << 20;
+inline constexpr uint64_t kSeriesAlignment = 16;
+inline constexpr size_t kTocSize = 44;  // 5 u64 offsets and a u32 crc
+
+inline constexpr char kMetaFile[] = "meta.json";
+inline constexpr char kIndexFile[] = "index";
+inline constexpr char kChunksDir[] = "chunks";
+inline constexpr char kTombstonesFile[] = "tombstones";
+
+// "chunks/000001" for segment 1.
+inline std::string SegmentName(uint32_t segment) { return absl::StrFormat("chunks/%06u", segment); }
+
+inline uint64_t ChunkRef(uint32_t segment, uint32_t offset) {
+  return uint64_t{segment} << 32 | offset;
+}
+inline uint32_t RefSegment(uint64_t ref) { return static_cast<uint32_t>(ref >> 32); }
+inline uint32_t RefOffset(uint64_t ref) { return static_cast<uint32_t>(ref); }
+
+inline void PutHeader(std::string* out, std::string_view magic) {
+  out->append(magic);
+  out->push_back(static_cast<char>(kVersion));
+  out->append(3, '\0');
+}
+
+// Empty if `bytes` starts with a valid header for `magic`, else what is wrong.
+inline std::string CheckHeader(std::span<const uint8_t> bytes, std::string_view magic) {
+  if (bytes.size() < kHeaderSize) return "file shorter than its header";
+  if (std::string_view(reinterpret_cast<const char*>(bytes.data()), 4) != magic) {
+    return "bad magic number";
+  }
+  if (bytes[4] != kVersion) return absl::StrFormat("unsupported version %d", bytes[4]);
+  if (bytes[5] != 0 || bytes[6] != 0 || bytes[7] != 0) return "nonzero reserved header bytes";
+  return "";
+}
+
+inline std::string_view AsStringView(std::span<const uint8_t> b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+// The table of contents at the end of the index.
+struct Toc {
+  uint64_t symbols = 0;
+  uint64_t series = 0;
+  uint64_t label_indices = 0;
+  uint64_t postings = 0;
+  uint64_t postings_table = 0;
+};
+
+}  // namespace strata::block::format
+
+#endif  // STRATA_TSDB_BLOCK_FORMAT_H_

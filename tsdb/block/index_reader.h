@@ -1,0 +1,97 @@
+// Reads a block's index file (docs/format/block.md, "Index") from a mapped
+// byte range. Open decodes and CRC-checks the symbol table, the label-value
+// index table and the postings offset table; series entries and postings
+// lists are CRC-checked each time they are read.
+//
+// Errors are DataLoss("index offset <n>: <what>"); the block prefixes
+// "corrupted block <ulid>: ".
+//
+// Thread safety: immutable after Open; safe for concurrent use. Lifetime:
+// borrows the bytes, which must outlive the reader.
+#ifndef STRATA_TSDB_BLOCK_INDEX_READER_H_
+#define STRATA_TSDB_BLOCK_INDEX_READER_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "tsdb/block/format.h"
+#include "tsdb/labels/labels.h"
+
+namespace strata::block {
+
+// A chunk as the index describes it.
+struct ChunkMeta {
+  int64_t min_time = 0;
+  int64_t max_time = 0;
+  uint32_t num_samples = 0;
+  uint64_t ref = 0;
+};
+
+absl::Status IndexError(uint64_t offset, const std::string& what);
+
+class IndexReader {
+ public:
+  static absl::StatusOr<std::unique_ptr<IndexReader>> Open(std::span<const uint8_t> data);
+
+  const format::Toc& toc() const { return toc_; }
+  std::span<const uint8_t> data() const { return data_; }
+  size_t num_symbols() const { return symbols_.size(); }
+  // REQUIRES: ref < num_symbols().
+  std::string_view Symbol(uint32_t ref) const { return symbols_[ref]; }
+  // Binary search in the sorted table.
+  bool FindSymbol(std::string_view s, uint32_t* ref) const;
+
+  // Decodes the series entry with reference `ref` (offset ref * 16). Checks
+  // bounds, CRC, symbol refs, label name order and chunk meta order.
+  // `*next_offset` (if not null) receives the offset just past the entry.
+  absl::Status ReadSeries(uint64_t ref, Labels* labels, std::vector<ChunkMeta>* chunks,
+                          uint64_t* next_offset = nullptr) const;
+
+  // Every series ref, in series order.
+  absl::Status AllPostings(std::vector<uint64_t>* out) const;
+  // Series with label pair (name, value), symbol refs; empty if none.
+  absl::Status Postings(uint32_t name, uint32_t value, std::vector<uint64_t>* out) const;
+  // Decodes the postings list at `offset`.
+  absl::Status ReadPostings(uint64_t offset, std::vector<uint64_t>* out) const;
+
+  // Label name symbol refs, sorted.
+  const std::vector<uint32_t>& LabelNames() const { return names_; }
+  // Value symbol refs of label name `name` (sorted); empty if unknown.
+  std::span<const uint32_t> LabelValues(uint32_t name) const;
+
+  struct PostingsEntry {
+    uint32_t name;
+    uint32_t value;
+    uint64_t offset;
+  };
+  const std::vector<PostingsEntry>& postings_table() const { return table_; }
+
+ private:
+  explicit IndexReader(std::span<const uint8_t> data) : data_(data) {}
+  absl::Status ReadToc();
+  // The body of the "len u32, body, crc" table at `offset`, CRC-checked,
+  // ending at or before `end`.
+  absl::StatusOr<std::string_view> Framed(uint64_t offset, uint64_t end,
+                                          const std::string& what) const;
+  absl::Status ReadSymbols();
+  absl::Status ReadLabelIndices();
+  absl::Status ReadPostingsTable();
+
+  std::span<const uint8_t> data_;
+  format::Toc toc_;
+  std::vector<std::string_view> symbols_;
+  std::vector<uint32_t> names_;
+  std::vector<uint32_t> value_start_;  // per name: index into values_; one extra at the end
+  std::vector<uint32_t> values_;
+  std::vector<PostingsEntry> table_;
+};
+
+}  // namespace strata::block
+
+#endif  // STRATA_TSDB_BLOCK_INDEX_READER_H_
