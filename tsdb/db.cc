@@ -32,6 +32,7 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(const std::string& dir, DBOptions o
   if (options.clock == nullptr) options.clock = &db->real_clock_;
   if (options.logger == nullptr) options.logger = &db->null_logger_;
   db->options_ = options;
+  db->ulids_ = std::make_unique<block::UlidGenerator>(options.clock);
   FileSystem* fs = options.fs;
   Logger* log = options.logger;
 

@@ -43,6 +43,7 @@
 #include "tsdb/base/logger.h"
 #include "tsdb/base/mutex.h"
 #include "tsdb/block/block.h"
+#include "tsdb/block/ulid.h"
 #include "tsdb/head/head.h"
 #include "tsdb/storage.h"
 #include "wal/wal.h"
@@ -154,6 +155,7 @@ class DB {
   double replay_seconds_ = 0;
   bool closed_ = false;
 
+  std::unique_ptr<block::UlidGenerator> ulids_;
   mutable Mutex blocks_mu_;
   std::vector<std::shared_ptr<block::Block>> blocks_ ABSL_GUARDED_BY(blocks_mu_);
   Mutex maintenance_mu_;  // serialises maintenance steps and snapshots

@@ -121,6 +121,6 @@ absl::Status DB::DeleteBlockDir(const std::string& ulid) {
   return fs->RemoveAll(doomed);
 }
 
-std::string DB::NewUlid() { return block::NewUlid(options_.clock->NowMillis()); }
+std::string DB::NewUlid() { return ulids_->Next(); }
 
 }  // namespace strata

@@ -90,6 +90,17 @@ absl::StatusOr<std::unique_ptr<MappedFile>> FileSystem::MapFile(const std::strin
   return std::make_unique<HeapMappedFile>(std::move(*bytes));
 }
 
+absl::Status FileSystem::LinkOrCopyFile(const std::string& from, const std::string& to) {
+  if (Exists(to)) return IoError("link " + to, EEXIST);
+  absl::StatusOr<std::string> bytes = ReadFile(from);
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<std::unique_ptr<WritableFile>> f = NewWritableFile(to, /*truncate=*/true);
+  if (!f.ok()) return f.status();
+  if (absl::Status s = (*f)->Append(*bytes); !s.ok()) return s;
+  if (absl::Status s = (*f)->Sync(); !s.ok()) return s;
+  return (*f)->Close();
+}
+
 absl::Status FileSystem::CreateDirs(const std::string& path) {
   // Create every prefix ending before a '/', then the whole path. Empty
   // prefixes ("" for an absolute path, "a/" in "a//b") are skipped.

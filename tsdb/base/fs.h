@@ -96,6 +96,10 @@ class FileSystem {
   virtual absl::Status RemoveDir(const std::string& path) = 0;  // must be empty
   virtual absl::Status RemoveAll(const std::string& path);      // rm -rf
   virtual absl::Status Rename(const std::string& from, const std::string& to) = 0;
+  // Makes `to` (which must not exist) a durable copy of the file `from`: a
+  // hard link where the file system allows it (snapshots of immutable block
+  // files cost no space), else a copy, fsynced. The default copies.
+  virtual absl::Status LinkOrCopyFile(const std::string& from, const std::string& to);
   virtual absl::Status Truncate(const std::string& path, uint64_t size) = 0;
   // Makes directory entries (creations, renames, removals) in `dir` durable.
   virtual absl::Status SyncDir(const std::string& dir) = 0;

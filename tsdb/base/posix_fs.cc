@@ -248,6 +248,15 @@ class PosixFileSystem final : public FileSystem {
     return absl::OkStatus();
   }
 
+  absl::Status LinkOrCopyFile(const std::string& from, const std::string& to) override {
+    if (::link(from.c_str(), to.c_str()) == 0) return absl::OkStatus();
+    // Another file system (EXDEV) or one without hard links: copy.
+    if (errno == EXDEV || errno == EPERM || errno == EMLINK) {
+      return FileSystem::LinkOrCopyFile(from, to);
+    }
+    return IoError("link " + from + " " + to, errno);
+  }
+
   absl::Status Rename(const std::string& from, const std::string& to) override {
     if (::rename(from.c_str(), to.c_str()) != 0) {
       return IoError(absl::StrCat("rename ", from, " to ", to), errno);
