@@ -207,6 +207,11 @@ absl::Status OpenMetricsParser::ParseLine(std::string_view line) {
     return absl::InvalidArgumentError(
         absl::StrCat("line ", line_, ", column 1: empty line (not allowed in OpenMetrics)"));
   }
+  if (line.back() == '\r') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", line_, ", column ", line.size(),
+                     ": carriage return (OpenMetrics lines end with \\n alone)"));
+  }
   if (line[0] == '#') return ParseComment(line);
   return ParseSample(line);
 }

@@ -144,6 +144,8 @@ TEST(OpenMetricsParse, ErrorsNameLineAndColumn) {
       {"# EOF\na 1 1\n", "line 2, column 1: unexpected data after # EOF"},
       {"# EOF\n\n", "line 2, column 1: unexpected data after # EOF"},
       {"a 1 1\n\n# EOF\n", "line 2, column 1: empty line (not allowed in OpenMetrics)"},
+      {"a 1 1\r\n# EOF\n",
+       "line 1, column 6: carriage return (OpenMetrics lines end with \\n alone)"},
       {"# a comment\n# EOF\n",
        "line 1, column 1: invalid comment: OpenMetrics allows only # HELP, # TYPE, # UNIT and "
        "# EOF"},

@@ -234,6 +234,20 @@ TEST_F(WalToolTest, MissingSegment) {
             "00000003 (open drops this and every later segment)");
 }
 
+TEST_F(WalToolTest, LeftoversAreListedNotRead) {
+  // What a crash can leave and Open would delete: an unfinished checkpoint.
+  ASSERT_TRUE(fs_.CreateDir(dir_ + "/checkpoint.00000001.tmp").ok());
+  ASSERT_TRUE(Overwrite(&fs_, dir_ + "/checkpoint.00000001.tmp/00000000", "garbage").ok());
+  WalSummary s = Verify();
+  EXPECT_TRUE(s.problems.empty());
+  EXPECT_EQ(s.layout.ignored, (std::vector<std::string>{"checkpoint.00000001.tmp"}));
+  std::ostringstream out;
+  PrintWalSummary(s, dir_, out);
+  EXPECT_THAT(
+      out.str(),
+      HasSubstr("ignored       checkpoint.00000001.tmp (a leftover the next open deletes)"));
+}
+
 TEST_F(WalToolTest, MissingDirectoryIsAnError) {
   absl::StatusOr<WalSummary> s = VerifyWal(&fs_, "/nowhere/wal");
   EXPECT_FALSE(s.ok());
@@ -288,6 +302,40 @@ TEST_F(WalToolBinaryTest, VerifyDamagedCopyFails) {
   EXPECT_THAT(out, HasSubstr("00000003 40047 sample ref=4 t=-1500 v=42\n"));
   EXPECT_THAT(out,
               HasSubstr("tsdb-tool: wal dump: " + data() + "/wal/00000004 offset 8: crc mismatch"));
+}
+
+// Read-only use on a directory a live process owns: the lock is held and a
+// WAL is open and being written; verify neither needs the lock nor disturbs
+// the writer.
+TEST_F(WalToolBinaryTest, VerifyWhileAWriterHoldsTheDirectory) {
+  std::unique_ptr<FileSystem> fs = NewPosixFileSystem();
+  const std::string dir = tmp_.path() + "/live";
+  ASSERT_TRUE(fs->CreateDirs(dir + "/wal").ok());
+  auto lock = fs->LockFile(dir + "/lock");
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  wal::ReplayStats stats;
+  auto w = wal::Wal::Open(
+      fs.get(), dir + "/wal", wal::WalOptions(), [](std::string_view) { return absl::OkStatus(); },
+      &stats);
+  ASSERT_TRUE(w.ok()) << w.status();
+  std::string r;
+  std::vector<wal::RefSeries> series = {{1, Labels::FromStrings({"__name__", "up"})}};
+  wal::EncodeSeries(series, &r);
+  ASSERT_TRUE((*w)->Log(r).ok());
+  const size_t second_offset = 8 + 7 + r.size();  // after one full fragment
+  std::string out;
+  ASSERT_EQ(Run("wal verify " + dir, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("records       1 (series 1,"));
+  r.clear();
+  std::vector<wal::RefSample> samples = {{1, kT0, 1}};
+  wal::EncodeSamples(samples, &r);
+  ASSERT_TRUE((*w)->Log(r).ok());  // the writer is undisturbed
+  ASSERT_EQ(Run("wal dump " + dir, &out), 0) << out;
+  EXPECT_EQ(out,
+            "00000001 8 series ref=1 {__name__=\"up\"}\n"
+            "00000001 " +
+                std::to_string(second_offset) + " sample ref=1 t=1700000000000 v=1\n");
+  EXPECT_TRUE((*w)->Close().ok());
 }
 
 TEST_F(WalToolBinaryTest, DumpGolden) {
