@@ -3,6 +3,8 @@
 // replay after a checkpoint.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <memory>
 #include <limits>
 #include <map>
 #include <string>
@@ -312,6 +314,275 @@ TEST(MemPostingsDeleteTest, RewritesOnlyAffectedLists) {
   p.Get(1, 10, &out);
   EXPECT_EQ(out, (PostingsList{7}));
   EXPECT_EQ(p.Values(1), (std::vector<uint32_t>{10}));
+}
+
+// --- WAL: truncate, checkpoint, replay. ---
+
+class HeadTruncateWalTest : public ::testing::Test {
+ protected:
+  HeadTruncateWalTest() : clock_(1'000'000) {}
+
+  // Opens the WAL replaying into a fresh head whose floor is `floor` (the
+  // DB passes the max time of its blocks).
+  void Open(int64_t floor) {
+    head_ = std::make_unique<Head>(Options(&clock_), nullptr);
+    if (floor != kMin) head_->Truncate(floor);
+    Head* head = head_.get();
+    auto w = wal::Wal::Open(
+        &fs_, "wal", wal::WalOptions{},
+        [head](std::string_view r) { return head->ReplayRecord(r); }, &replay_);
+    ASSERT_TRUE(w.ok()) << w.status();
+    wal_ = std::move(*w);
+    head_->AttachWal(wal_.get());
+  }
+  void Close() {
+    ASSERT_TRUE(wal_->Close().ok());
+    wal_.reset();
+  }
+  void Checkpoint(int64_t mint) {
+    absl::StatusOr<uint32_t> next = wal_->NextSegment();
+    ASSERT_TRUE(next.ok()) << next.status();
+    Head* head = head_.get();
+    ASSERT_TRUE(
+        wal_->Checkpoint(*next - 1, [head](uint64_t ref) { return head->HasSeries(ref); }, mint)
+            .ok());
+  }
+  void Append(std::vector<std::pair<std::string, int64_t>> samples) {
+    auto app = head_->NewAppender();
+    for (const auto& [job, t] : samples) ASSERT_TRUE(app->Add(Job(job), t, t / 100.0).ok());
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  SeriesRef RefOf(Head& head, std::string_view job) {
+    MemSeries* s = head.Find(Job(job), Job(job).Hash());
+    return s == nullptr ? 0 : s->ref();
+  }
+  // Everything the head serves, by series, plus the refs.
+  std::map<std::string, std::vector<Sample>> Contents(Head& head) {
+    return ReadAll(*head.NewQuerier(kMin, kMax), {});
+  }
+
+  MemFileSystem fs_;
+  ManualClock clock_;
+  std::unique_ptr<Head> head_;
+  std::unique_ptr<wal::Wal> wal_;
+  wal::ReplayStats replay_;
+};
+
+TEST_F(HeadTruncateWalTest, CheckpointThenReplayRebuildsTruncatedHead) {
+  Open(kMin);
+  for (int64_t t = 0; t < 1500; t += 100) {
+    if (t < 1000) Append({{"old", t}, {"both", t}, {"gone", t}});
+    if (t >= 1000) Append({{"both", t}, {"new", t}});
+  }
+  // Queued before the truncation, committed after it and after the
+  // checkpoint: logged in the new segment but below the floor, so neither
+  // applied now nor on replay. It keeps "old" alive (pinned) meanwhile.
+  auto late = head_->NewAppender();
+  ASSERT_TRUE(late->Add(Job("old"), 950, 9.5).ok());
+  SeriesRef gone = RefOf(*head_, "gone");
+  TruncateStats st = head_->Truncate(1000);
+  EXPECT_EQ(st.series_removed, 1u);  // gone
+  EXPECT_EQ(st.chunks_removed, 3u);
+  Checkpoint(1000);
+  ASSERT_TRUE(late->Commit().ok());
+  late.reset();  // appenders must not outlive their head
+  EXPECT_EQ(head_->stats().lost_commit_races, 1u);
+  Append({{"both", 1500}, {"new", 1500}, {"fresh", 1500}, {"gone", 1500}});
+  std::map<std::string, SeriesRef> refs;
+  for (const char* job : {"old", "both", "new", "fresh", "gone"}) refs[job] = RefOf(*head_, job);
+  EXPECT_NE(refs["gone"], gone);  // re-created
+  auto want = Contents(*head_);
+  EXPECT_EQ(want.size(), 4u);  // "old" exists but is empty
+  EXPECT_EQ(want[Job("both").ToString()], Samples(1000, 1600));
+  uint64_t series = head_->num_series();
+  EXPECT_EQ(series, 5u);
+  Close();
+
+  Open(1000);
+  EXPECT_TRUE(replay_.checkpoint_loaded);
+  EXPECT_EQ(Contents(*head_), want);
+  EXPECT_EQ(head_->num_series(), series);
+  for (const auto& [job, ref] : refs) EXPECT_EQ(RefOf(*head_, job), ref) << job;
+  EXPECT_FALSE(head_->HasSeries(gone));
+  EXPECT_EQ(head_->stats().wal_replay_unknown_refs, 0u);
+  EXPECT_EQ(head_->min_time(), 1000);
+  EXPECT_EQ(head_->max_time(), 1500);
+}
+
+TEST_F(HeadTruncateWalTest, ReplayWithoutCheckpointMergesRecreatedSeries) {
+  Open(kMin);
+  for (int64_t t = 0; t < 1500; t += 100) Append({{t < 1000 ? "old" : "new", t}});
+  SeriesRef old_ref = RefOf(*head_, "old");
+  ASSERT_EQ(head_->Truncate(1000).series_removed, 1u);
+  Append({{"old", 1500}});  // re-created under a new ref
+  SeriesRef new_ref = RefOf(*head_, "old");
+  ASSERT_NE(new_ref, old_ref);
+  auto want = Contents(*head_);
+  Close();  // a crash before the checkpoint: the log has both series records
+
+  Open(1000);
+  EXPECT_EQ(Contents(*head_), want);
+  EXPECT_EQ(head_->num_series(), 2u);
+  EXPECT_EQ(head_->stats().wal_replay_unknown_refs, 0u);
+  // Replay merged both records into the first ref; the checkpoint keeps the
+  // second record (and its samples) while that series lives.
+  EXPECT_EQ(RefOf(*head_, "old"), old_ref);
+  EXPECT_TRUE(head_->HasSeries(new_ref));
+  Append({{"old", 1600}});
+  Checkpoint(1000);
+  want = Contents(*head_);
+  Close();
+
+  Open(1000);
+  EXPECT_EQ(Contents(*head_), want);
+  EXPECT_EQ(want[Job("old").ToString()], (std::vector<Sample>{{1500, 15}, {1600, 16}}));
+  // Once the series goes, so does the alias.
+  head_->Truncate(2000);
+  EXPECT_FALSE(head_->HasSeries(new_ref));
+  EXPECT_FALSE(head_->HasSeries(old_ref));
+  Close();
+}
+
+// --- Concurrency: appenders, queriers and truncations at once. ---
+
+struct Acked {
+  std::map<std::string, std::vector<Sample>> samples;  // stable series only
+};
+
+// Appends one sample per batch to each of its stable series and to a churn
+// series whose label value cycles, so GC'd label sets come back.
+void AppendLoop(Head* head, int id, std::atomic<int64_t>* now, const std::atomic<bool>* stop,
+                Acked* acked) {
+  constexpr int kStable = 16;
+  std::vector<Labels> stable;
+  for (int k = 0; k < kStable; ++k) {
+    stable.push_back(Labels::FromStrings(
+        {"__name__", "m", "app", std::to_string(id), "s", std::to_string(k)}));
+  }
+  std::vector<SeriesRef> refs(kStable, 0);
+  std::vector<std::pair<int, Sample>> batch;
+  auto app = head->NewAppender();  // long-lived, reused
+  while (!stop->load(std::memory_order_relaxed)) {
+    const int64_t t = now->fetch_add(1);
+    const double v = static_cast<double>(t);
+    batch.clear();
+    for (int k = 0; k < kStable; ++k) {
+      absl::Status st = refs[k] != 0 ? app->AddFast(refs[k], t, v) : absl::NotFoundError("");
+      if (absl::IsNotFound(st)) {
+        absl::StatusOr<SeriesRef> ref = app->Add(stable[k], t, v);
+        if (ref.ok()) refs[k] = *ref;
+        st = ref.status();
+      }
+      if (st.ok()) {
+        batch.push_back({k, {t, v}});
+      } else {
+        ASSERT_EQ(SampleErrorOf(st), SampleError::kTooOld) << st;
+      }
+    }
+    Labels churn = Labels::FromStrings(
+        {"__name__", "churn", "app", std::to_string(id), "c", std::to_string((t / 300) % 8)});
+    absl::Status st = app->Add(churn, t, v).status();
+    ASSERT_TRUE(st.ok() || SampleErrorOf(st) == SampleError::kTooOld) << st;
+    ASSERT_TRUE(app->Commit().ok());
+    for (const auto& [k, s] : batch) acked->samples[stable[k].ToString()].push_back(s);
+  }
+}
+
+// Reads everything repeatedly, checking each series is time-ordered.
+void QueryLoop(Head* head, const std::atomic<bool>* stop, int64_t* reads) {
+  const std::vector<Matcher> matchers = {M(MatchType::kRegexMatch, "__name__", "m|churn")};
+  while (!stop->load(std::memory_order_relaxed)) {
+    auto q = head->NewQuerier(kMin, kMax);
+    auto set = q->Select(matchers);
+    std::string prev;
+    while (set->Next()) {
+      std::string key = set->labels().ToString();
+      ASSERT_LT(prev, key);
+      prev = key;
+      auto it = set->Iterator();
+      int64_t last = kMin;
+      while (it->Next()) {
+        ASSERT_GT(it->t(), last) << key;
+        ASSERT_EQ(it->v(), static_cast<double>(it->t())) << key;
+        last = it->t();
+      }
+      ASSERT_TRUE(it->status().ok());
+    }
+    ASSERT_TRUE(q->LabelValues("c", {}).ok());
+    if (++*reads % 16 == 0) head->MemoryBytes();
+  }
+}
+
+// The floor two block ranges behind the newest sample.
+int64_t NextMint(const Head& head) {
+  int64_t maxt = head.max_time();
+  return maxt == kMin ? kMin : (maxt / kRange - 1) * kRange;
+}
+
+TEST(HeadTruncateConcurrentTest, AppendersQueriersAndTruncations) {
+  ManualClock clock(1'000'000'000);
+  Head head(Options(&clock), nullptr);
+  std::atomic<int64_t> now{0};
+  std::atomic<bool> stop{false};
+  Acked acked[2];
+  int64_t reads = 0;
+  uint64_t truncations = 0;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back(AppendLoop, &head, i, &now, &stop, &acked[i]);
+  }
+  threads.emplace_back(QueryLoop, &head, &stop, &reads);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1000);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int64_t mint = NextMint(head);
+    if (mint > 0) {
+      head.Truncate(mint);
+      ++truncations;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  }
+  stop = true;
+  for (auto& t : threads) t.join();
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
+
+  const int64_t mint = NextMint(head);
+  ASSERT_GT(mint, 0) << "too few batches: " << now.load();
+  head.Truncate(mint);
+  HeadStats hs = head.stats();
+  EXPECT_EQ(hs.truncations, truncations + 1);
+  EXPECT_GT(hs.series_removed, 0u);
+  EXPECT_GT(reads, 0);
+
+  // Index, table and counters agree.
+  PostingsList refs;
+  head.postings().All(&refs);
+  EXPECT_EQ(refs.size(), head.num_series());
+  uint64_t chunks = 0;
+  int64_t min_t = kMax;
+  for (SeriesRef ref : refs) {
+    MemSeries* s = head.ByRef(ref);
+    ASSERT_NE(s, nullptr) << ref;
+    MutexLock lock(head.StripeFor(ref));
+    ASSERT_FALSE(s->empty()) << ref;  // nothing pinned: empty ones are gone
+    chunks += s->num_chunks();
+    min_t = std::min(min_t, s->min_time());
+  }
+  EXPECT_EQ(hs.chunks, chunks);
+  EXPECT_GE(min_t, mint);
+  EXPECT_EQ(head.min_time(), min_t);
+
+  // Every acknowledged sample at or above the floor is there, nothing else.
+  auto all = ReadAll(*head.NewQuerier(kMin, kMax), {M(MatchType::kEqual, "__name__", "m")});
+  EXPECT_EQ(all.size(), 32u);
+  for (const Acked& a : acked) {
+    for (const auto& [key, samples] : a.samples) {
+      std::vector<Sample> want;
+      for (const Sample& s : samples) {
+        if (s.t >= mint) want.push_back(s);
+      }
+      EXPECT_EQ(all[key], want) << key;
+    }
+  }
 }
 
 }  // namespace
