@@ -77,8 +77,8 @@ MemSeries* Head::Find(const Labels& labels, uint64_t hash) const {
   return FindLocked(shard, labels, hash);
 }
 
-MemSeries* Head::GetOrCreate(const Labels& labels, uint64_t hash, SeriesRef ref_hint,
-                             bool* created, bool pin) {
+MemSeries* Head::GetOrCreate(const Labels& labels, uint64_t hash, SeriesRef ref_hint, bool* created,
+                             bool pin) {
   *created = false;
   if (MemSeries* s = Find(labels, hash)) return s;
 

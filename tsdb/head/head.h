@@ -79,13 +79,13 @@ struct HeadStats {
   uint64_t too_old = 0;
   uint64_t too_far_in_future = 0;
   uint64_t invalid_labels = 0;
-  uint64_t lost_commit_races = 0;  // valid when added, out of order at commit
+  uint64_t lost_commit_races = 0;  // valid when added; out of order or truncated at commit
   uint64_t wal_replay_unknown_refs = 0;
   uint64_t series_removed = 0;  // by Truncate, total
   uint64_t chunks_removed = 0;  // by Truncate, total
   uint64_t truncations = 0;     // Truncate calls
-  int64_t min_time = 0;  // INT64_MAX when empty
-  int64_t max_time = 0;  // INT64_MIN when empty
+  int64_t min_time = 0;         // INT64_MAX when empty
+  int64_t max_time = 0;         // INT64_MIN when empty
 };
 
 struct TruncateStats {

@@ -32,8 +32,7 @@ absl::StatusOr<SeriesRef> HeadAppender::Add(const Labels& labels, int64_t t, dou
   }
 }
 
-absl::StatusOr<MemSeries*> HeadAppender::Create(const Labels& labels, uint64_t hash,
-                                                bool* pinned) {
+absl::StatusOr<MemSeries*> HeadAppender::Create(const Labels& labels, uint64_t hash, bool* pinned) {
   // Validate only on a miss: a series that exists was valid when created.
   absl::Status valid =
       labels.empty() ? absl::InvalidArgumentError("empty label set") : ValidateLabels(labels);
