@@ -16,7 +16,8 @@ Head::Head(HeadOptions options, wal::Wal* wal)
       hash_shards_(new HashShard[kShards]),
       stripes_(new Stripe[kStripes]),
       min_time_(std::numeric_limits<int64_t>::max()),
-      max_time_(std::numeric_limits<int64_t>::min()) {}
+      max_time_(std::numeric_limits<int64_t>::min()),
+      truncated_below_(std::numeric_limits<int64_t>::min()) {}
 
 Head::~Head() = default;
 
@@ -27,17 +28,22 @@ std::unique_ptr<Querier> Head::NewQuerier(int64_t mint, int64_t maxt) {
 }
 
 int64_t Head::MinValidTime() const {
+  int64_t floor = truncated_below();
   int64_t maxt = max_time();
-  if (maxt == std::numeric_limits<int64_t>::min()) return maxt;
-  return maxt - options_.block_range_ms / 2;
+  if (maxt == std::numeric_limits<int64_t>::min()) return floor;
+  return std::max(floor, maxt - options_.block_range_ms / 2);
 }
 
 void Head::UpdateTimeBounds(int64_t mint, int64_t maxt) {
-  int64_t cur = min_time_.load(std::memory_order_relaxed);
-  while (mint < cur && !min_time_.compare_exchange_weak(cur, mint, std::memory_order_relaxed)) {
+  // Under a lock (once per commit) rather than lock-free, so Truncate can
+  // tell whether a commit widened the bounds while it computed new ones.
+  MutexLock lock(&bounds_mu_);
+  ++bounds_version_;
+  if (mint < min_time_.load(std::memory_order_relaxed)) {
+    min_time_.store(mint, std::memory_order_relaxed);
   }
-  cur = max_time_.load(std::memory_order_relaxed);
-  while (maxt > cur && !max_time_.compare_exchange_weak(cur, maxt, std::memory_order_relaxed)) {
+  if (maxt > max_time_.load(std::memory_order_relaxed)) {
+    max_time_.store(maxt, std::memory_order_relaxed);
   }
 }
 
@@ -71,8 +77,8 @@ MemSeries* Head::Find(const Labels& labels, uint64_t hash) const {
   return FindLocked(shard, labels, hash);
 }
 
-MemSeries* Head::GetOrCreate(const Labels& labels, uint64_t hash, SeriesRef ref_hint,
-                             bool* created) {
+MemSeries* Head::GetOrCreate(const Labels& labels, uint64_t hash, SeriesRef ref_hint, bool* created,
+                             bool pin) {
   *created = false;
   if (MemSeries* s = Find(labels, hash)) return s;
 
@@ -95,13 +101,15 @@ MemSeries* Head::GetOrCreate(const Labels& labels, uint64_t hash, SeriesRef ref_
       ref = next_ref_.fetch_add(1, std::memory_order_relaxed);
       if (ref > kMaxRef) return nullptr;
     } else {
-      if (ref > kMaxRef) return nullptr;
+      if (ref > kMaxRef || series_.Get(ref) != nullptr) return nullptr;
       SeriesRef next = next_ref_.load(std::memory_order_relaxed);
       while (next <= ref &&
              !next_ref_.compare_exchange_weak(next, ref + 1, std::memory_order_relaxed)) {
       }
     }
     auto owned = MemSeries::New(ref, pairs);
+    // Not yet visible to anyone: no stripe lock needed.
+    if (pin) owned->AddPendingCommit();
     series = owned.get();
     series_.Set(std::move(owned));
     auto [it, inserted] = shard.by_hash.emplace(hash, series);
@@ -155,8 +163,13 @@ absl::Status Head::ReplaySeries(std::string_view record) {
     // A checkpoint and a later segment may both carry the series; and a
     // series record logged twice by racing committers is harmless.
     if (m->ref() != s.ref) {
-      return absl::DataLossError(fmt::format("head: series {} logged with refs {} and {}",
-                                             s.labels.ToString(), m->ref(), s.ref));
+      // The same labels under two refs: Truncate removed the series and an
+      // appender re-created it, and the checkpoint that drops the old record
+      // was not written (crash) or kept it. The samples of both refs belong
+      // to one series (the old ref's samples are older).
+      MutexLock lock(&alias_mu_);
+      aliases_[s.ref] = m->ref();
+      has_aliases_.store(true, std::memory_order_release);
     }
     m->set_wal_logged();
   }
@@ -169,14 +182,18 @@ absl::Status Head::ReplaySamples(std::string_view record) {
   int64_t mint = std::numeric_limits<int64_t>::max();
   int64_t maxt = std::numeric_limits<int64_t>::min();
   uint64_t appended = 0;
+  const int64_t floor = truncated_below();
   for (const wal::RefSample& s : replay_samples_) {
-    MemSeries* m = ByRef(s.ref);
+    // Already persisted in a block (see Truncate); its series record may be
+    // gone with a checkpoint, so this check comes first.
+    if (s.t < floor) continue;
+    MemSeries* m = ReplayTarget(s.ref);
     if (m == nullptr) {
       // Its series record was lost (e.g. behind a repaired gap).
       counters_.wal_replay_unknown_refs.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    MutexLock lock(StripeFor(s.ref));
+    MutexLock lock(StripeFor(m->ref()));
     size_t chunks_before = m->num_chunks();
     if (m->Append(s.t, s.v, options_.block_range_ms)) {
       ++appended;
@@ -190,16 +207,34 @@ absl::Status Head::ReplaySamples(std::string_view record) {
   return absl::OkStatus();
 }
 
+MemSeries* Head::ReplayTarget(SeriesRef ref) const {
+  if (MemSeries* m = ByRef(ref)) return m;
+  if (!has_aliases_.load(std::memory_order_acquire)) return nullptr;
+  MutexLock lock(&alias_mu_);
+  auto it = aliases_.find(ref);
+  return it == aliases_.end() ? nullptr : ByRef(it->second);
+}
+
+bool Head::HasSeries(SeriesRef ref) const {
+  if (ByRef(ref) != nullptr) return true;
+  if (!has_aliases_.load(std::memory_order_acquire)) return false;
+  MutexLock lock(&alias_mu_);
+  auto it = aliases_.find(ref);
+  return it != aliases_.end() && ByRef(it->second) != nullptr;
+}
+
 absl::Status Head::ReplayMetadata(std::string_view record) {
   std::vector<wal::RefMetadata> metadata;
   RETURN_IF_ERROR(wal::DecodeMetadata(record, &metadata));
   for (const wal::RefMetadata& m : metadata) {
-    SetMetadata(m.ref, MetricMetadata{m.type, m.unit, m.help});
+    MemSeries* s = ReplayTarget(m.ref);
+    if (s != nullptr) SetMetadata(s->ref(), MetricMetadata{m.type, m.unit, m.help});
   }
   return absl::OkStatus();
 }
 
 void Head::SetMetadata(SeriesRef ref, const MetricMetadata& metadata) {
+  ReadGuard guard = EnterReader();
   MemSeries* s = ByRef(ref);
   if (s == nullptr) return;
   uint32_t name;
@@ -240,6 +275,9 @@ HeadStats Head::stats() const {
   s.invalid_labels = rejected(SampleError::kInvalidLabels);
   s.lost_commit_races = counters_.lost_commit_races.load(std::memory_order_relaxed);
   s.wal_replay_unknown_refs = counters_.wal_replay_unknown_refs.load(std::memory_order_relaxed);
+  s.series_removed = counters_.series_removed.load(std::memory_order_relaxed);
+  s.chunks_removed = counters_.chunks_removed.load(std::memory_order_relaxed);
+  s.truncations = counters_.truncations.load(std::memory_order_relaxed);
   s.min_time = min_time();
   s.max_time = max_time();
   return s;
@@ -253,6 +291,7 @@ size_t Head::MemoryBytes() const {
     ReaderLock lock(&hs.mu);
     bytes += hs.by_hash.capacity() * (sizeof(uint64_t) + sizeof(MemSeries*) + 1);
   }
+  ReadGuard guard = EnterReader();  // series removed meanwhile stay alive
   series_.ForEach([&](const MemSeries& s) {
     MutexLock lock(StripeFor(s.ref()));
     // 16: malloc's per-allocation overhead for the series object.

@@ -16,62 +16,93 @@ bool SameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 absl::StatusOr<SeriesRef> HeadAppender::Add(const Labels& labels, int64_t t, double v) {
   uint64_t hash = labels.Hash();
-  MemSeries* series = head_->Find(labels, hash);
-  if (series == nullptr) {
-    // Validate only on a miss: a series that exists was valid when created.
-    absl::Status valid =
-        labels.empty() ? absl::InvalidArgumentError("empty label set") : ValidateLabels(labels);
-    if (!valid.ok()) {
-      head_->counters().rejected[static_cast<size_t>(SampleError::kInvalidLabels)].fetch_add(
-          1, std::memory_order_relaxed);
-      return MakeSampleError(
-          SampleError::kInvalidLabels,
-          fmt::format("{} in series {}",
-                      std::string_view(valid.message().data(), valid.message().size()),
-                      labels.ToString()));
-    }
-    bool created;
-    series = head_->GetOrCreate(labels, hash, 0, &created);
+  while (true) {
+    bool pinned = false;
+    MemSeries* series = head_->Find(labels, hash);
     if (series == nullptr) {
-      return absl::ResourceExhaustedError("head: series reference space exhausted; restart");
+      absl::StatusOr<MemSeries*> created = Create(labels, hash, &pinned);
+      if (!created.ok()) return created.status();
+      series = *created;
     }
+    bool removed;
+    RETURN_IF_ERROR(Queue(series, t, v, pinned, &removed));
+    // Removed by Truncate since Find: it is unlinked now, so the next Find
+    // misses and a new series (created pinned) takes its place.
+    if (!removed) return series->ref();
   }
-  RETURN_IF_ERROR(Queue(series, t, v));
-  return series->ref();
+}
+
+absl::StatusOr<MemSeries*> HeadAppender::Create(const Labels& labels, uint64_t hash, bool* pinned) {
+  // Validate only on a miss: a series that exists was valid when created.
+  absl::Status valid =
+      labels.empty() ? absl::InvalidArgumentError("empty label set") : ValidateLabels(labels);
+  if (!valid.ok()) {
+    head_->counters().rejected[static_cast<size_t>(SampleError::kInvalidLabels)].fetch_add(
+        1, std::memory_order_relaxed);
+    return MakeSampleError(
+        SampleError::kInvalidLabels,
+        fmt::format("{} in series {}",
+                    std::string_view(valid.message().data(), valid.message().size()),
+                    labels.ToString()));
+  }
+  MemSeries* series = head_->GetOrCreate(labels, hash, 0, pinned, /*pin=*/true);
+  if (series == nullptr) {
+    return absl::ResourceExhaustedError("head: series reference space exhausted; restart");
+  }
+  return series;
 }
 
 absl::Status HeadAppender::AddFast(SeriesRef ref, int64_t t, double v) {
-  MemSeries* series = head_->ByRef(ref);
-  if (series == nullptr) return absl::NotFoundError(fmt::format("unknown series ref {}", ref));
-  return Queue(series, t, v);
+  // A series already in the batch is pinned: no lookup needed.
+  auto it = newest_.find(ref);
+  MemSeries* series = it != newest_.end() ? it->second.series : head_->ByRef(ref);
+  bool removed = false;
+  if (series != nullptr) RETURN_IF_ERROR(Queue(series, t, v, /*pinned=*/false, &removed));
+  if (series == nullptr || removed) {
+    return absl::NotFoundError(fmt::format("unknown series ref {}", ref));
+  }
+  return absl::OkStatus();
 }
 
-absl::Status HeadAppender::Queue(MemSeries* series, int64_t t, double v) {
+absl::Status HeadAppender::Queue(MemSeries* series, int64_t t, double v, bool pinned,
+                                 bool* removed) {
+  *removed = false;
   const HeadOptions& opts = head_->options();
   // One clock read per batch: a batch is one request, milliseconds long.
   if (max_valid_t_ == kUnset) max_valid_t_ = opts.clock->NowMillis() + opts.max_future_ms;
+  SampleError e = SampleError::kNone;
   if (t > max_valid_t_) {
-    return Reject(SampleError::kTooFarInFuture, *series, t, v);
+    e = SampleError::kTooFarInFuture;
+  } else if (t < head_->MinValidTime()) {
+    e = SampleError::kTooOld;
   }
-  if (t < head_->MinValidTime()) return Reject(SampleError::kTooOld, *series, t, v);
 
   auto it = newest_.find(series->ref());
   if (it != newest_.end()) {
-    // Ordered against what this batch already holds for the series.
-    if (t < it->second.t) return Reject(SampleError::kOutOfOrder, *series, t, v);
-    if (t == it->second.t) {
+    // Pinned by the batch already (and `pinned` is false: a series created
+    // by this call cannot be in the batch). Ordered against what the batch
+    // holds for the series.
+    if (e == SampleError::kNone && t < it->second.t) e = SampleError::kOutOfOrder;
+    if (e == SampleError::kNone && t == it->second.t) {
       if (SameBits(v, it->second.v)) {
         head_->counters().duplicates_ignored.fetch_add(1, std::memory_order_relaxed);
         return absl::OkStatus();
       }
-      return Reject(SampleError::kDuplicate, *series, t, v);
+      e = SampleError::kDuplicate;
     }
+    if (e != SampleError::kNone) return Reject(e, *series, t, v);
   } else {
-    bool duplicate;
-    SampleError e;
+    bool duplicate = false;
     {
       MutexLock lock(head_->StripeFor(series->ref()));
-      e = series->Appendable(t, v, &duplicate);
+      if (series->removed()) {  // never true when pinned
+        *removed = true;
+        return absl::OkStatus();
+      }
+      if (e == SampleError::kNone) e = series->Appendable(t, v, &duplicate);
+      const bool keep = e == SampleError::kNone && !duplicate;
+      if (keep && !pinned) series->AddPendingCommit();
+      if (!keep && pinned) series->RemovePendingCommit();
     }
     if (e != SampleError::kNone) return Reject(e, *series, t, v);
     if (duplicate) {
@@ -146,7 +177,9 @@ void HeadAppender::Apply() {
     MemSeries* series = series_[i];
     MutexLock lock(head_->StripeFor(s.ref));
     size_t before = series->num_chunks();
-    if (series->Append(s.t, s.v, range)) {
+    // The floor is read under the stripe lock: a Truncate that raised it
+    // before trimming this series is seen here, so nothing lands below it.
+    if (s.t >= head_->truncated_below() && series->Append(s.t, s.v, range)) {
       ++appended;
       chunks += series->num_chunks() - before;
       mint = std::min(mint, s.t);
@@ -180,7 +213,15 @@ absl::Status HeadAppender::Commit() {
 
 void HeadAppender::Rollback() { Clear(); }
 
+void HeadAppender::Unpin() {
+  for (const auto& [ref, newest] : newest_) {
+    MutexLock lock(head_->StripeFor(ref));
+    newest.series->RemovePendingCommit();
+  }
+}
+
 void HeadAppender::Clear() {
+  Unpin();
   samples_.clear();
   series_.clear();
   // erase() keeps the table's capacity (clear() frees large tables), so a
@@ -188,6 +229,9 @@ void HeadAppender::Clear() {
   newest_.erase(newest_.begin(), newest_.end());
   metadata_.clear();
   max_valid_t_ = kUnset;
+  // Re-registered as a reader of the current epoch, so series retired while
+  // this appender sits idle can be freed.
+  guard_ = head_->EnterReader();
 }
 
 }  // namespace strata

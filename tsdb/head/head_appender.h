@@ -7,6 +7,15 @@
 // series' stripe lock. A sample that another appender overtook between Add
 // and Commit is logged but not applied (counted as a lost commit race), which
 // replay reproduces or improves on: nothing acknowledged as applied is lost.
+// So is a sample that a concurrent Head::Truncate made too old.
+//
+// Truncation safety: the appender is a registered reader of the head (see
+// head.h) from creation, re-registered after every Commit/Rollback, so the
+// series it looked up stay allocated; and every series with a sample in the
+// batch is pinned (a pending commit) from Add to Commit/Rollback, so
+// Truncate does not remove it. A series that Truncate removed between the
+// lookup and the pin is looked up again (Add) or reported NotFound
+// (AddFast), as for an unknown ref.
 //
 // Thread safety: one thread at a time.
 #ifndef STRATA_TSDB_HEAD_HEAD_APPENDER_H_
@@ -22,8 +31,8 @@ namespace strata {
 
 class HeadAppender final : public Appender {
  public:
-  explicit HeadAppender(Head* head) : head_(head) {}
-  ~HeadAppender() override = default;
+  explicit HeadAppender(Head* head) : head_(head), guard_(head->EnterReader()) {}
+  ~HeadAppender() override { Unpin(); }
 
   absl::StatusOr<SeriesRef> Add(const Labels& labels, int64_t t, double v) override;
   absl::Status AddFast(SeriesRef ref, int64_t t, double v) override;
@@ -40,7 +49,14 @@ class HeadAppender final : public Appender {
     MemSeries* series;
   };
 
-  absl::Status Queue(MemSeries* series, int64_t t, double v);
+  // Queues (t, v) for `series`. `pinned`: the caller holds a pending-commit
+  // pin on it (a series just created), which Queue keeps for the batch or
+  // drops. Sets *removed (and queues nothing) if Truncate removed the series.
+  absl::Status Queue(MemSeries* series, int64_t t, double v, bool pinned, bool* removed);
+  // Validates `labels` and creates the series, pinned if it is new.
+  absl::StatusOr<MemSeries*> Create(const Labels& labels, uint64_t hash, bool* pinned);
+  // Releases the pins of the batch's series.
+  void Unpin();
   absl::Status Reject(SampleError e, const MemSeries& series, int64_t t, double v);
   absl::Status LogToWal();
   void Apply();
@@ -49,6 +65,7 @@ class HeadAppender final : public Appender {
   static constexpr int64_t kUnset = INT64_MIN;
 
   Head* const head_;
+  Head::ReadGuard guard_;
   int64_t max_valid_t_ = kUnset;  // newest acceptable timestamp for this batch
   std::vector<wal::RefSample> samples_;
   std::vector<MemSeries*> series_;  // parallel to samples_

@@ -116,6 +116,9 @@ class HeadSeriesSet final : public SeriesSet {
 }  // namespace
 
 std::unique_ptr<SeriesSet> HeadQuerier::Select(std::span<const Matcher> matchers) {
+  // Series found below stay allocated until the snapshot is taken, even if a
+  // concurrent Truncate removes them; the snapshot then owns its data.
+  Head::ReadGuard guard = head_->EnterReader();
   PostingsList refs = HeadPostingsForMatchers(*head_, matchers);
   std::vector<SeriesEntry> entries;
   entries.reserve(refs.size());

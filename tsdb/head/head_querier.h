@@ -5,6 +5,11 @@
 // shared (immutable), the open chunk's bytes are copied under the series
 // lock. Samples are decoded lazily by the returned iterators.
 //
+// A SeriesSet holds copied labels and shared chunks only, never series
+// pointers, so it stays valid when Head::Truncate removes its series. Each
+// Select sees the head as it is when called (after a Truncate, without what
+// was truncated).
+//
 // Thread safety: one thread at a time. Must not outlive its Head.
 #ifndef STRATA_TSDB_HEAD_HEAD_QUERIER_H_
 #define STRATA_TSDB_HEAD_HEAD_QUERIER_H_

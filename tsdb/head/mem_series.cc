@@ -1,5 +1,6 @@
 #include "tsdb/head/mem_series.h"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -70,6 +71,19 @@ void MemSeries::CutChunk() {
   chunk->bytes.assign(bytes.begin(), bytes.end());
   closed_.push_back(std::move(chunk));
   open_ = XorAppender();
+}
+
+size_t MemSeries::TruncateBefore(int64_t mint) {
+  // Closed chunks are in time order and end before the open chunk starts.
+  auto keep = std::partition_point(closed_.begin(), closed_.end(),
+                                   [mint](const auto& c) { return c->max_time < mint; });
+  size_t removed = static_cast<size_t>(keep - closed_.begin());
+  closed_.erase(closed_.begin(), keep);
+  if (closed_.empty() && !empty() && open_.last_t() < mint) {
+    open_ = XorAppender();
+    ++removed;
+  }
+  return removed;
 }
 
 size_t MemSeries::MemoryBytes() const {

@@ -2,8 +2,13 @@
 // being appended to, and the chunks already closed.
 //
 // Thread safety: `ref`, `labels` are immutable after construction. The
-// chunk state is guarded by the head's stripe lock for this series
-// (Head::StripeFor(ref)); callers hold it around every method below.
+// chunk state, the pending-commit count and the removed mark are guarded by
+// the head's stripe lock for this series (Head::StripeFor(ref)); callers hold
+// it around every method below except ref(), label_pairs() and wal_logged().
+//
+// Lifetime: owned by the head's SeriesTable until Head::Truncate removes it;
+// then freed once no reader that could have seen it is left (see
+// series_reclaimer.h).
 #ifndef STRATA_TSDB_HEAD_MEM_SERIES_H_
 #define STRATA_TSDB_HEAD_MEM_SERIES_H_
 
@@ -62,6 +67,21 @@ class MemSeries {
   // Heap bytes held by this series's chunks, excluding the object and labels.
   size_t MemoryBytes() const;
 
+  // Drops every chunk whose samples are all older than `mint`; returns how
+  // many. A chunk holding samples on both sides of `mint` is kept whole.
+  size_t TruncateBefore(int64_t mint);
+
+  // Appenders holding uncommitted samples for this series. Truncate never
+  // removes a series while this is non-zero, so a commit always lands in a
+  // live series.
+  uint32_t pending_commits() const { return pending_commits_; }
+  void AddPendingCommit() { ++pending_commits_; }
+  void RemovePendingCommit() { --pending_commits_; }
+  // Set by Truncate when it unlinks the series from the head's indexes; a
+  // reader that still holds a pointer must not pin or append to it.
+  bool removed() const { return removed_; }
+  void MarkRemoved() { removed_ = true; }
+
   // Set once the series record is durable in the WAL (see HeadAppender).
   bool wal_logged() const { return wal_logged_.load(std::memory_order_acquire); }
   void set_wal_logged() { wal_logged_.store(true, std::memory_order_release); }
@@ -73,6 +93,8 @@ class MemSeries {
   const SeriesRef ref_;
   const uint16_t num_labels_;
   std::atomic<bool> wal_logged_{false};
+  bool removed_ = false;
+  uint32_t pending_commits_ = 0;
   XorAppender open_;
   std::vector<std::shared_ptr<const ClosedChunk>> closed_;
 };

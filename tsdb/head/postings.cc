@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
+
 namespace strata {
 namespace {
 
@@ -71,6 +73,36 @@ void MemPostings::Add(SeriesRef ref, std::span<const uint32_t> pairs) {
     InsertSorted(&list, ref);
   }
   InsertSorted(&all_, ref);
+}
+
+void MemPostings::Delete(std::span<const SeriesRef> refs, std::span<const uint32_t> pairs) {
+  if (refs.empty()) return;
+  absl::flat_hash_set<uint64_t> keys;
+  keys.reserve(pairs.size() / 2);
+  for (size_t i = 0; i + 1 < pairs.size(); i += 2) keys.insert(Key(pairs[i], pairs[i + 1]));
+  PostingsList tmp;
+  for (uint64_t key : keys) {
+    WriterLock lock(&mu_);
+    auto it = lists_.find(key);
+    if (it == lists_.end()) continue;
+    SubtractPostings(it->second, refs, &tmp);
+    if (!tmp.empty()) {
+      it->second.swap(tmp);
+      it->second.shrink_to_fit();
+      continue;
+    }
+    lists_.erase(it);
+    const uint32_t name = static_cast<uint32_t>(key >> 32);
+    const uint32_t value = static_cast<uint32_t>(key);
+    auto vit = values_.find(name);
+    if (vit == values_.end()) continue;
+    std::vector<uint32_t>& values = vit->second;
+    values.erase(std::remove(values.begin(), values.end(), value), values.end());
+    if (values.empty()) values_.erase(vit);
+  }
+  WriterLock lock(&mu_);
+  SubtractPostings(all_, refs, &tmp);
+  all_.swap(tmp);
 }
 
 void MemPostings::Get(uint32_t name, uint32_t value, PostingsList* out) const {

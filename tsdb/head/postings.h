@@ -33,12 +33,19 @@ void SubtractPostings(std::span<const SeriesRef> a, std::span<const SeriesRef> b
 // stay sorted with an insertion from the back.
 //
 // Thread safety: all methods are safe for concurrent use (a reader-writer
-// lock; writers are series creations only).
+// lock; writers are series creations and Head::Truncate's deletions).
 class MemPostings {
  public:
   // Adds `ref` under every (name, value) pair and to the all-series list.
   // `pairs` holds name0, value0, name1, value1, … symbol ids.
   void Add(SeriesRef ref, std::span<const uint32_t> pairs);
+
+  // Removes `refs` (sorted, duplicate-free) from the index. `pairs` holds the
+  // (name, value) symbol ids the removed series carried (name0, value0, …;
+  // repeats allowed): only those lists are rewritten, each under its own
+  // short write lock, so readers are not stalled for the whole deletion. A
+  // list left empty is dropped together with its value.
+  void Delete(std::span<const SeriesRef> refs, std::span<const uint32_t> pairs);
 
   // Copies the list for (name, value) into `out` (empty if none).
   void Get(uint32_t name, uint32_t value, PostingsList* out) const;

@@ -36,6 +36,15 @@ void SeriesTable::Set(std::unique_ptr<MemSeries> series) {
   block->slots[ref & (kBlockSize - 1)].store(series.release(), std::memory_order_release);
 }
 
+std::unique_ptr<MemSeries> SeriesTable::Remove(SeriesRef ref) {
+  const uint64_t b = ref >> kBlockBits;
+  if (b >= kMaxBlocks) return nullptr;
+  Block* block = blocks_[b].load(std::memory_order_acquire);
+  if (block == nullptr) return nullptr;
+  return std::unique_ptr<MemSeries>(
+      block->slots[ref & (kBlockSize - 1)].exchange(nullptr, std::memory_order_acq_rel));
+}
+
 size_t SeriesTable::MemoryBytes() const {
   size_t bytes = kMaxBlocks * sizeof(std::atomic<Block*>);
   for (uint64_t b = 0; b < num_blocks_.load(std::memory_order_acquire); ++b) {

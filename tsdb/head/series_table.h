@@ -2,9 +2,12 @@
 // assigned consecutively, so a two-level array costs 8 bytes per series (no
 // hash-map slack) and lookups take no lock.
 //
-// Thread safety: Get is lock-free and safe concurrently with Set. Set for
-// different refs may run concurrently; Set for the same ref must not.
-// Ownership: the table owns the series it holds.
+// Thread safety: Get is lock-free and safe concurrently with Set and Remove.
+// Set and Remove for different refs may run concurrently; for the same ref
+// they must not.
+// Ownership: the table owns the series it holds; Remove hands a series back
+// to the caller, who must keep it alive while readers may still hold a
+// pointer from an earlier Get (see series_reclaimer.h).
 #ifndef STRATA_TSDB_HEAD_SERIES_TABLE_H_
 #define STRATA_TSDB_HEAD_SERIES_TABLE_H_
 
@@ -41,9 +44,12 @@ class SeriesTable {
   // Stores `series` under its ref. REQUIRES: the slot is empty and
   // series->ref() < kBlockSize * kMaxBlocks.
   void Set(std::unique_ptr<MemSeries> series);
+  // Clears the slot of `ref` and returns what it held (null if empty).
+  std::unique_ptr<MemSeries> Remove(SeriesRef ref);
 
-  // Calls fn(MemSeries&) for every series, in ref order. Series added
-  // concurrently may or may not be visited.
+  // Calls fn(MemSeries&) for every series, in ref order. Series added or
+  // removed concurrently may or may not be visited; a removed series that is
+  // visited must still be alive (the caller holds a reclaimer guard).
   template <typename Fn>
   void ForEach(Fn&& fn) const {
     const uint64_t n = num_blocks_.load(std::memory_order_acquire);
