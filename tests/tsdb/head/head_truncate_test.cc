@@ -574,17 +574,23 @@ TEST(HeadTruncateConcurrentTest, AppendersQueriersAndTruncations) {
   EXPECT_EQ(head.min_time(), min_t);
 
   // Every acknowledged sample at or above the floor is there, nothing else.
+  // (Under load one appender may have fallen behind the floor entirely, so
+  // the expected series are those with an acknowledged sample above it.)
   auto all = ReadAll(*head.NewQuerier(kMin, kMax), {M(MatchType::kEqual, "__name__", "m")});
-  EXPECT_EQ(all.size(), 32u);
+  const size_t got_series = all.size();
+  size_t want_series = 0;
   for (const Acked& a : acked) {
     for (const auto& [key, samples] : a.samples) {
       std::vector<Sample> want;
       for (const Sample& s : samples) {
         if (s.t >= mint) want.push_back(s);
       }
+      if (!want.empty()) ++want_series;
       EXPECT_EQ(all[key], want) << key;
     }
   }
+  EXPECT_GT(want_series, 0u);
+  EXPECT_EQ(got_series, want_series);
 }
 
 }  // namespace
