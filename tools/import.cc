@@ -120,8 +120,9 @@ class Importer {
         (void)fs_->RemoveAll(JoinPath(dir_, m.ulid));  // best effort; the error below matters
       }
       if (!result_.blocks.empty()) {
-        s = AnnotateStatus(s, absl::StrCat("removed the ", result_.blocks.size(),
-                                           " block(s) this import had written"));
+        s = absl::Status(s.code(),
+                         absl::StrCat(s.message(), "; removed the ", result_.blocks.size(),
+                                      " block(s) this import had written"));
       }
       result_.blocks.clear();
     }

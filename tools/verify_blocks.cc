@@ -2,6 +2,7 @@
 #include "tools/verify_blocks.h"
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,9 +62,13 @@ absl::StatusOr<VerifyReport> VerifyDataDir(FileSystem* fs, const std::string& da
     report.series += m.num_series;
     report.chunks += m.num_chunks;
     report.samples += m.num_samples;
+    // The same damage can be found by two checks (e.g. the chunk file scan
+    // and the series walk); print it once.
+    std::set<std::string> seen;
     for (const block::Damage& d : o.block->Verify()) {
-      report.damage.push_back(
-          absl::StrCat("block ", o.name, ": ", d.file, " offset ", d.offset, ": ", d.what));
+      std::string line =
+          absl::StrCat("block ", o.name, ": ", d.file, " offset ", d.offset, ": ", d.what);
+      if (seen.insert(line).second) report.damage.push_back(std::move(line));
     }
   }
   FindOverlaps(*blocks, &report);
