@@ -57,6 +57,10 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(const std::string& dir, DBOptions o
   head_options.max_future_ms = options.max_future_ms;
   head_options.clock = options.clock;
   db->head_ = std::make_unique<Head>(head_options, nullptr);
+  // Replay skips what the blocks already hold.
+  int64_t blocks_max_time = INT64_MIN;
+  for (const auto& b : db->blocks()) blocks_max_time = std::max(blocks_max_time, b->meta().max_time);
+  if (blocks_max_time != INT64_MIN) db->head_->Truncate(blocks_max_time);
 
   if (options.wal_enabled) {
     absl::Time start = absl::Now();
@@ -82,10 +86,9 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(const std::string& dir, DBOptions o
                          r.records, r.segments, r.checkpoint_loaded, hs.series, hs.samples_appended,
                          db->replay_seconds_));
   }
-  // What the blocks hold is not the head's any more (a crash between writing
-  // a block and truncating the head leaves it in both).
-  int64_t blocks_max_time = INT64_MIN;
-  for (const auto& b : db->blocks()) blocks_max_time = std::max(blocks_max_time, b->meta().max_time);
+  // Samples the blocks hold are not the head's any more (a crash between
+  // writing a block and checkpointing the WAL leaves them in both): truncate
+  // again now that replay created the series, dropping those left empty.
   if (blocks_max_time != INT64_MIN) db->head_->Truncate(blocks_max_time);
 
   if (options.background_maintenance) {

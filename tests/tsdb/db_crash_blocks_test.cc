@@ -53,7 +53,9 @@ void ExpectSound(MemFileSystem& mem, const Clock& clock, const Reference& ref, i
   auto db = DB::Open("/db", Options(&mem, &clock));
   ASSERT_TRUE(db.ok()) << db.status();
   EXPECT_EQ(ReadAll(*(*db)->NewQuerier(INT64_MIN, INT64_MAX), {}), ref);
-  for (const std::string& name : *mem.ListDir("/db")) {
+  auto names = mem.ListDir("/db");
+  ASSERT_TRUE(names.ok());
+  for (const std::string& name : *names) {
     EXPECT_EQ(name.find(".tmp"), std::string::npos) << name;
   }
   auto blocks = (*db)->blocks();
@@ -91,7 +93,9 @@ void FailEachStep(int64_t hours, bool power_loss) {
       faulty.FailNthMutation(k, k % 2 ? EIO : ENOSPC);
       absl::Status st = (*db)->Maintain();
       reached = faulty.mutations() - start >= k;
-      if (!reached) ASSERT_TRUE(st.ok()) << st;
+      if (!reached) {
+        ASSERT_TRUE(st.ok()) << st;
+      }
       (void)(*db)->Close();
     }
     faulty.Heal();

@@ -44,6 +44,7 @@ TEST(DBTest, ReopenReplaysWal) {
   ASSERT_TRUE(app->Add(l2, t0 + 2000, 3).ok());
   ASSERT_TRUE(app->Add(l, t0 + 2000, 3).ok());
   ASSERT_TRUE(app->Commit().ok());
+  app.reset();  // appenders must not outlive their DB
   ASSERT_TRUE((*db)->Close().ok());
   db = DB::Open(dir.path(), {});
   ASSERT_TRUE(db.ok()) << db.status();

@@ -19,7 +19,23 @@ absl::StatusOr<std::unique_ptr<IndexReader>> IndexReader::Open(std::span<const u
   RETURN_IF_ERROR(r->ReadSymbols());
   RETURN_IF_ERROR(r->ReadLabelIndices());
   RETURN_IF_ERROR(r->ReadPostingsTable());
+  RETURN_IF_ERROR(r->CheckEntries());
   return r;
+}
+
+absl::Status IndexReader::CheckEntries() const {
+  Labels labels;
+  std::vector<ChunkMeta> chunks;
+  for (uint64_t offset = toc_.series; offset < toc_.label_indices;) {
+    uint64_t next;
+    RETURN_IF_ERROR(ReadSeries(offset / format::kSeriesAlignment, &labels, &chunks, &next));
+    offset = (next + format::kSeriesAlignment - 1) / format::kSeriesAlignment *
+             format::kSeriesAlignment;
+  }
+  std::vector<uint64_t> list;
+  RETURN_IF_ERROR(AllPostings(&list));
+  for (const PostingsEntry& e : table_) RETURN_IF_ERROR(ReadPostings(e.offset, &list));
+  return absl::OkStatus();
 }
 
 absl::Status IndexReader::ReadToc() {

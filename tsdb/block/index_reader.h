@@ -82,6 +82,10 @@ class IndexReader {
   absl::Status ReadSymbols();
   absl::Status ReadLabelIndices();
   absl::Status ReadPostingsTable();
+  // Decodes every series entry and postings list once, so that damage
+  // anywhere in the index fails Open (the block is then not served at all)
+  // instead of failing some later query.
+  absl::Status CheckEntries() const;
 
   std::span<const uint8_t> data_;
   format::Toc toc_;
