@@ -45,6 +45,9 @@ int RunApp(CLI::App& app, int argc, char** argv);
 
 void AddBenchCommands(CLI::App& app);  // tools/cmd_bench.cc: bench write
 void AddWalCommands(CLI::App& app);    // tools/cmd_wal.cc: wal dump, wal verify
+// tools/cmd_blocks.cc: list, analyze, dump, dump-openmetrics, import openmetrics,
+// verify, compact, snapshot
+void AddBlockCommands(CLI::App& app);
 
 }  // namespace strata::tools
 

@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
 
   strata::tools::AddBenchCommands(app);
   strata::tools::AddWalCommands(app);
+  strata::tools::AddBlockCommands(app);
 
   return strata::tools::RunApp(app, argc, argv);
 }
