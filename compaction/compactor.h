@@ -54,9 +54,9 @@ absl::StatusOr<block::BlockMeta> WriteBlock(const WriteBlockRequest& request, Qu
 
 // Merges `blocks` (>= 1) into one new block of level max(levels) + 1 whose
 // range is the union of theirs; cold chunks. Sources are left in place.
-absl::StatusOr<block::BlockMeta> CompactBlocks(FileSystem* fs, const std::string& db_dir,
-                                               const std::string& ulid,
-                                               std::span<const std::shared_ptr<block::Block>> blocks);
+absl::StatusOr<block::BlockMeta> CompactBlocks(
+    FileSystem* fs, const std::string& db_dir, const std::string& ulid,
+    std::span<const std::shared_ptr<block::Block>> blocks);
 
 }  // namespace strata::compaction
 

@@ -59,7 +59,8 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(const std::string& dir, DBOptions o
   db->head_ = std::make_unique<Head>(head_options, nullptr);
   // Replay skips what the blocks already hold.
   int64_t blocks_max_time = INT64_MIN;
-  for (const auto& b : db->blocks()) blocks_max_time = std::max(blocks_max_time, b->meta().max_time);
+  for (const auto& b : db->blocks())
+    blocks_max_time = std::max(blocks_max_time, b->meta().max_time);
   if (blocks_max_time != INT64_MIN) db->head_->Truncate(blocks_max_time);
 
   if (options.wal_enabled) {

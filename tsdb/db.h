@@ -138,7 +138,8 @@ class DB {
   absl::Status ApplyRetention();
   // Makes `b` served. Removes the blocks named in `replaced` from the served
   // set and deletes their directories (rename, then remove).
-  absl::Status SwapBlocks(std::shared_ptr<block::Block> b, const std::vector<std::string>& replaced);
+  absl::Status SwapBlocks(std::shared_ptr<block::Block> b,
+                          const std::vector<std::string>& replaced);
   absl::Status DeleteBlockDir(const std::string& ulid);
   std::string NewUlid();
   void MaintenanceLoop();

@@ -13,8 +13,8 @@ namespace strata {
 namespace {
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(),
-                                                suffix.data(), suffix.size()) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix.data(), suffix.size()) == 0;
 }
 
 // Whether block `a`'s data is wholly contained in `b` (a was compacted into
@@ -61,8 +61,9 @@ absl::Status DB::LoadBlocks() {
       // Serve the others; never wrong data. The block stays on disk for
       // `tsdb-tool verify` and the operator.
       ++corrupted;
-      options_.logger->Log(LogLevel::kError, "tsdb", "skipping block that failed validation",
-                           fmt::format("block={} err={}", name, LogfmtValue(b.status().ToString())));
+      options_.logger->Log(
+          LogLevel::kError, "tsdb", "skipping block that failed validation",
+          fmt::format("block={} err={}", name, LogfmtValue(b.status().ToString())));
       continue;
     }
     loaded.push_back(std::move(*b));
@@ -71,9 +72,8 @@ absl::Status DB::LoadBlocks() {
   std::vector<std::shared_ptr<block::Block>> kept;
   std::vector<std::string> superseded;
   for (const auto& a : loaded) {
-    bool covered = std::any_of(loaded.begin(), loaded.end(), [&](const auto& b) {
-      return SupersededBy(a->meta(), b->meta());
-    });
+    bool covered = std::any_of(loaded.begin(), loaded.end(),
+                               [&](const auto& b) { return SupersededBy(a->meta(), b->meta()); });
     if (covered) {
       superseded.push_back(a->meta().ulid);
     } else {

@@ -107,10 +107,10 @@ absl::Status DB::TruncateHead(int64_t mint) {
   auto next = wal_->NextSegment();
   if (!next.ok()) return AnnotateStatus(next.status(), "truncate wal");
   if (*next == 0) return absl::OkStatus();
-  RETURN_IF_ERROR(AnnotateStatus(
-      wal_->Checkpoint(
-          *next - 1, [this](uint64_t ref) { return head_->HasSeries(ref); }, mint),
-      "wal checkpoint"));
+  RETURN_IF_ERROR(
+      AnnotateStatus(wal_->Checkpoint(
+                         *next - 1, [this](uint64_t ref) { return head_->HasSeries(ref); }, mint),
+                     "wal checkpoint"));
   MutexLock l(&blocks_mu_);
   ++block_stats_.wal_checkpoints;
   return absl::OkStatus();
@@ -146,11 +146,10 @@ absl::Status DB::CompactBlocks() {
       ++block_stats_.compactions_failed;
       return AnnotateStatus(st, fmt::format("compact {} blocks", plan.ulids.size()));
     }
-    options_.logger->Log(
-        LogLevel::kInfo, "tsdb", "compacted blocks",
-        fmt::format("into={} from={} overlapping={} level={}", ulid,
-                    LogfmtValue(fmt::format("{}", fmt::join(plan.ulids, ","))), plan.overlapping,
-                    meta->level));
+    options_.logger->Log(LogLevel::kInfo, "tsdb", "compacted blocks",
+                         fmt::format("into={} from={} overlapping={} level={}", ulid,
+                                     LogfmtValue(fmt::format("{}", fmt::join(plan.ulids, ","))),
+                                     plan.overlapping, meta->level));
     // The result is durable (fsynced and renamed): only now do sources go.
     RETURN_IF_ERROR(SwapBlocks(std::move(result), plan.ulids));
     MutexLock l(&blocks_mu_);
@@ -176,12 +175,12 @@ absl::Status DB::ApplyRetention() {
   doomed.insert(doomed.end(), d.by_size.begin(), d.by_size.end());
   if (doomed.empty()) return absl::OkStatus();
   for (const std::string& ulid : doomed) {
-    options_.logger->Log(LogLevel::kInfo, "tsdb", "retention deletes block",
-                         fmt::format("block={} reason={}", ulid,
-                                     std::find(d.by_time.begin(), d.by_time.end(), ulid) !=
-                                             d.by_time.end()
-                                         ? "time"
-                                         : "size"));
+    options_.logger->Log(
+        LogLevel::kInfo, "tsdb", "retention deletes block",
+        fmt::format("block={} reason={}", ulid,
+                    std::find(d.by_time.begin(), d.by_time.end(), ulid) != d.by_time.end()
+                        ? "time"
+                        : "size"));
   }
   RETURN_IF_ERROR(SwapBlocks(nullptr, doomed));
   MutexLock l(&blocks_mu_);

@@ -1,7 +1,7 @@
 // DB::Snapshot: a consistent copy of the database for backups and for
 // measuring what everything ingested takes on disk.
-#include "fmt/format.h"
 #include "compaction/compactor.h"
+#include "fmt/format.h"
 #include "tsdb/base/status_macros.h"
 #include "tsdb/db.h"
 
@@ -36,8 +36,7 @@ absl::Status DB::Snapshot(const std::string& dir, bool skip_head) {
   if (fs->Exists(dir)) return absl::AlreadyExistsError(fmt::format("{}: already exists", context));
   RETURN_IF_ERROR(AnnotateStatus(fs->CreateDirs(dir), context));
   for (const auto& b : blocks()) {
-    RETURN_IF_ERROR(
-        AnnotateStatus(LinkTree(fs, b->dir(), JoinPath(dir, b->meta().ulid)), context));
+    RETURN_IF_ERROR(AnnotateStatus(LinkTree(fs, b->dir(), JoinPath(dir, b->meta().ulid)), context));
   }
   if (!skip_head && head_->num_series() > 0 && head_->min_time() <= head_->max_time()) {
     compaction::WriteBlockRequest r;

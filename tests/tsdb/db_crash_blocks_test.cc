@@ -107,9 +107,7 @@ void FailEachStep(int64_t hours, bool power_loss) {
 
 TEST(DBCrashBlocksTest, EveryFailedStepOfCutsAndMergesLosesNothing) { FailEachStep(15, false); }
 
-TEST(DBCrashBlocksTest, EveryFailedStepFollowedByPowerLossLosesNothing) {
-  FailEachStep(15, true);
-}
+TEST(DBCrashBlocksTest, EveryFailedStepFollowedByPowerLossLosesNothing) { FailEachStep(15, true); }
 
 }  // namespace
 }  // namespace strata

@@ -8,11 +8,11 @@
 // WritableFile::Append, WritableFile::Sync and FileSystem::SyncDir can be
 // made to fail by kind; with FailNthMutation, any call that changes the file
 // system (those three, NewWritableFile, CreateDir(s), Remove*, Rename,
-// Truncate) can, which crash-safety tests use to fail each step in turn; every other call, and every call while no fault is armed, is
-// forwarded to the base unchanged. An injected failure returns the Status the
-// real file system would (IoError in fs.h: ENOSPC -> ResourceExhausted,
-// EIO -> Internal, ...) with a message such as
-// "injected fault: write /db/wal/1: No space left on device".
+// Truncate) can, which crash-safety tests use to fail each step in turn; every other call, and
+// every call while no fault is armed, is forwarded to the base unchanged. An injected failure
+// returns the Status the real file system would (IoError in fs.h: ENOSPC -> ResourceExhausted, EIO
+// -> Internal, ...) with a message such as "injected fault: write /db/wal/1: No space left on
+// device".
 //
 // A failing Append writes nothing, or, with set_short_write(true), first
 // appends the first half of its data (size / 2 bytes) to the base file: the
@@ -67,8 +67,8 @@ class FaultInjectingFileSystem final : public FileSystem {
   void Heal();
 
   // Calls made so far through files opened here, failed ones included.
-  int64_t writes() const;  // WritableFile::Append
-  int64_t syncs() const;   // WritableFile::Sync
+  int64_t writes() const;     // WritableFile::Append
+  int64_t syncs() const;      // WritableFile::Sync
   int64_t mutations() const;  // every mutating call (see FailNthMutation)
 
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,

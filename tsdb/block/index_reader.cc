@@ -29,8 +29,8 @@ absl::Status IndexReader::CheckEntries() const {
   for (uint64_t offset = toc_.series; offset < toc_.label_indices;) {
     uint64_t next;
     RETURN_IF_ERROR(ReadSeries(offset / format::kSeriesAlignment, &labels, &chunks, &next));
-    offset = (next + format::kSeriesAlignment - 1) / format::kSeriesAlignment *
-             format::kSeriesAlignment;
+    offset =
+        (next + format::kSeriesAlignment - 1) / format::kSeriesAlignment * format::kSeriesAlignment;
   }
   std::vector<uint64_t> list;
   RETURN_IF_ERROR(AllPostings(&list));
