@@ -106,6 +106,7 @@ std::unique_ptr<Querier> DB::NewQuerier(int64_t mint, int64_t maxt) {
   std::vector<std::unique_ptr<Querier>> queriers;
   for (const auto& b : blocks()) {
     const block::BlockMeta& m = b->meta();
+    if (b->damaged()) continue;  // quarantined by the next maintenance round
     if (m.min_time <= maxt && m.max_time > mint) queriers.push_back(b->NewQuerier(mint, maxt));
   }
   queriers.push_back(head_->NewQuerier(mint, maxt));

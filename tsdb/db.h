@@ -17,6 +17,9 @@
 // (options.background_maintenance).
 //
 // Maintenance (Maintain(), run every maintenance_interval by the thread):
+//  0. blocks in which a query found a damaged chunk are quarantined: no longer
+//     served (queries skip them at once), renamed to <ulid>.corrupted, logged
+//     and counted;
 //  1. while the head spans more than 1.5 × block_range, its oldest aligned
 //     range becomes a level-1 block, then the head and the WAL are truncated
 //     (checkpoint);
@@ -80,7 +83,9 @@ struct BlockStats {
   uint64_t maintenance_failures = 0;  // Maintain() rounds that ended in an error
   uint64_t retention_deleted_by_time = 0;
   uint64_t retention_deleted_by_size = 0;
-  uint64_t corrupted_blocks = 0;  // blocks skipped at open because they failed validation
+  // Blocks not served because they failed validation at open, or because a
+  // read found a damaged chunk (then renamed to <ulid>.corrupted).
+  uint64_t corrupted_blocks = 0;
   uint64_t wal_checkpoints = 0;
 };
 
@@ -135,6 +140,7 @@ class DB {
   absl::Status CutHeadBlock(int64_t mint, int64_t maxt);
   absl::Status TruncateHead(int64_t mint);
   absl::Status CompactBlocks();
+  absl::Status QuarantineDamagedBlocks();
   absl::Status ApplyRetention();
   // Makes `b` served. Removes the blocks named in `replaced` from the served
   // set and deletes their directories (rename, then remove).

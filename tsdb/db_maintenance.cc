@@ -44,6 +44,7 @@ uint64_t DirBytes(FileSystem* fs, const std::string& dir) {
 absl::Status DB::Maintain() {
   MutexLock l(&maintenance_mu_);
   absl::Status first;
+  KeepFirstError(&first, QuarantineDamagedBlocks());
   KeepFirstError(&first, CutHeadBlocks());
   KeepFirstError(&first, CompactBlocks());
   KeepFirstError(&first, ApplyRetention());
@@ -52,6 +53,29 @@ absl::Status DB::Maintain() {
     ++block_stats_.maintenance_failures;
   }
   return first;
+}
+
+absl::Status DB::QuarantineDamagedBlocks() {
+  std::vector<std::shared_ptr<block::Block>> damaged;
+  for (const auto& b : blocks()) {
+    if (b->damaged()) damaged.push_back(b);
+  }
+  if (damaged.empty()) return absl::OkStatus();
+  std::vector<std::string> ulids;
+  for (const auto& b : damaged) ulids.push_back(b->meta().ulid);
+  {
+    MutexLock l(&blocks_mu_);
+    std::erase_if(blocks_, [](const auto& b) { return b->damaged(); });
+    block_stats_.corrupted_blocks += damaged.size();
+  }
+  for (const std::string& ulid : ulids) {
+    options_.logger->Log(LogLevel::kError, "tsdb",
+                         "quarantined block with a damaged chunk; it is no longer served",
+                         fmt::format("block={} moved_to={}.corrupted", ulid, ulid));
+    // Kept for the operator (tsdb-tool verify); not a ULID, so never loaded.
+    RETURN_IF_ERROR(options_.fs->Rename(JoinPath(dir_, ulid), JoinPath(dir_, ulid + ".corrupted")));
+  }
+  return options_.fs->SyncDir(dir_);
 }
 
 absl::Status DB::CutHeadBlocks() {

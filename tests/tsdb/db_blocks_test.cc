@@ -237,6 +237,55 @@ TEST_F(DBBlocksTest, CorruptedBlockIsSkippedAndOthersServe) {
   EXPECT_EQ(ReadAll(*db->NewQuerier(INT64_MIN, INT64_MAX), {}), Slice(ref_, 2 * kHour, INT64_MAX));
 }
 
+TEST_F(DBBlocksTest, BlockWithADamagedChunkIsQuarantined) {
+  std::string victim;
+  {
+    auto db = Open(Options());
+    Writer w(10);
+    w.Write(*db, 0, 7 * kHour, &ref_);
+    ASSERT_TRUE(db->Maintain().ok());
+    ASSERT_EQ(db->blocks().size(), 2u);
+    victim = db->blocks()[0]->meta().ulid;
+    ASSERT_TRUE(db->Close().ok());
+  }
+  // Chunks are checked when read, so the block opens; the first query that
+  // reads the damaged chunk fails (never a wrong value) and the block is
+  // no longer served.
+  const std::string segment = "/db/" + victim + "/chunks/000001";
+  std::string bytes = *fs_.ReadFile(segment);
+  bytes[bytes.size() / 2] ^= 0x01;
+  auto f = fs_.NewWritableFile(segment, /*truncate=*/true);
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE((*f)->Append(bytes).ok());
+  ASSERT_TRUE((*f)->Close().ok());
+
+  auto db = Open(Options());
+  ASSERT_EQ(db->blocks().size(), 2u);
+  {
+    auto q = db->NewQuerier(INT64_MIN, INT64_MAX);
+    auto set = q->Select({});
+    absl::Status failed;
+    while (set->Next() && failed.ok()) {
+      auto it = set->Iterator();
+      while (it->Next()) {
+      }
+      failed = it->status();
+    }
+    EXPECT_EQ(failed.code(), absl::StatusCode::kDataLoss);
+    EXPECT_NE(std::string(failed.message()).find("corrupted block " + victim + ": chunks/000001"),
+              std::string::npos)
+        << failed;
+  }
+  EXPECT_EQ(ReadAll(*db->NewQuerier(INT64_MIN, INT64_MAX), {}), Slice(ref_, 2 * kHour, INT64_MAX));
+  ASSERT_TRUE(db->Maintain().ok());
+  EXPECT_EQ(db->stats().blocks.corrupted_blocks, 1u);
+  EXPECT_TRUE(fs_.IsDir("/db/" + victim + ".corrupted"));
+  EXPECT_FALSE(fs_.Exists("/db/" + victim));
+  ASSERT_TRUE(db->Close().ok());
+  db = Open(Options());  // stays out after a restart
+  EXPECT_EQ(ReadAll(*db->NewQuerier(INT64_MIN, INT64_MAX), {}), Slice(ref_, 2 * kHour, INT64_MAX));
+}
+
 TEST_F(DBBlocksTest, SnapshotHoldsBlocksAndHead) {
   auto db = Open(Options());
   Writer w(10);

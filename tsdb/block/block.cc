@@ -133,8 +133,12 @@ absl::Status BlockImpl::LoadChunk(const ChunkMeta& meta, StoredChunk* out) const
   out->min_time = meta.min_time;
   out->max_time = meta.max_time;
   out->num_samples = meta.num_samples;
-  RETURN_IF_ERROR(Corrupted(chunks_->Read(meta.ref, &out->encoding, &out->bytes)));
+  if (absl::Status st = chunks_->Read(meta.ref, &out->encoding, &out->bytes); !st.ok()) {
+    if (absl::IsDataLoss(st)) damaged_.store(true, std::memory_order_relaxed);
+    return Corrupted(st);
+  }
   if (out->encoding == ChunkEncoding::kXor && XorNumSamples(out->bytes) != meta.num_samples) {
+    damaged_.store(true, std::memory_order_relaxed);
     return Corrupted(FileError(format::SegmentName(format::RefSegment(meta.ref)),
                                format::RefOffset(meta.ref),
                                absl::StrCat("chunk holds ", XorNumSamples(out->bytes),

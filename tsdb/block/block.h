@@ -86,6 +86,11 @@ class Block : public std::enable_shared_from_this<Block> {
   // chunk ordering and bounds against meta. Returns the damage found (empty
   // when the block is sound).
   virtual std::vector<Damage> Verify() const = 0;
+
+  // Whether a read since Open found a damaged chunk (a CRC mismatch or a
+  // sample count that disagrees with the index). The read itself failed with
+  // DataLoss; the DB stops serving such a block (quarantine).
+  virtual bool damaged() const = 0;
 };
 
 // A SampleIterator over one stored chunk of any supported encoding, limited

@@ -3,6 +3,7 @@
 #ifndef STRATA_TSDB_BLOCK_BLOCK_IMPL_H_
 #define STRATA_TSDB_BLOCK_BLOCK_IMPL_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,7 @@ class BlockImpl final : public Block {
   std::unique_ptr<Querier> NewQuerier(int64_t mint, int64_t maxt) const override;
   std::unique_ptr<ChunkSeriesIterator> Series() const override;
   std::vector<Damage> Verify() const override;
+  bool damaged() const override { return damaged_.load(std::memory_order_relaxed); }
 
   const IndexReader& index() const { return *index_; }
   const ChunkReader& chunks() const { return *chunks_; }
@@ -54,6 +56,7 @@ class BlockImpl final : public Block {
   const std::unique_ptr<ChunkReader> chunks_;
   const uint64_t meta_bytes_;
   const std::unique_ptr<MappedFile> tombstones_;
+  mutable std::atomic<bool> damaged_{false};
 };
 
 // Sorted-list set operations on series refs.
