@@ -4,7 +4,9 @@
 // them) with one cold chunk per series; items_per_second counts samples.
 //
 //   strata_bench --benchmark_filter=Cold
+#include <algorithm>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "bench/workload/synthetic.h"
@@ -123,6 +125,36 @@ void BM_XorDecodeSameData(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * all.size() * kSamples));
 }
+
+// Bytes per sample when a day is split into cold chunks of range(0) samples
+// (the whole mix): what the compactor's chunk length costs. Shorter chunks
+// make point reads cheaper (a cold chunk is decoded whole).
+void BM_ColdChunkLength(benchmark::State& state) {
+  const std::vector<Series> all = MakeSeries(-1);
+  const size_t len = static_cast<size_t>(state.range(0));
+  size_t bytes = 0;
+  for (auto _ : state) {
+    bytes = 0;
+    for (const Series& s : all) {
+      for (size_t start = 0; start < kSamples; start += len) {
+        const size_t n = std::min(len, kSamples - start);
+        bytes += EncodeColdChunk(std::span(s.t).subspan(start, n), std::span(s.v).subspan(start, n))
+                     .size();
+      }
+    }
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.counters["cold_bytes_per_sample"] =
+      static_cast<double>(bytes) / static_cast<double>(all.size() * kSamples);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * all.size() * kSamples));
+}
+BENCHMARK(BM_ColdChunkLength)
+    ->Arg(240)
+    ->Arg(480)
+    ->Arg(960)
+    ->Arg(1920)
+    ->Arg(5760)
+    ->Unit(benchmark::kMillisecond);
 
 // Argument: SyntheticWorkload::Kind, or -1 for the whole mix.
 void KindArgs(benchmark::internal::Benchmark* b) {

@@ -8,7 +8,8 @@
 //
 // Chunk style: level-1 blocks keep Prometheus-compatible XOR chunks of up to
 // 120 samples; blocks of level >= 2 re-encode each series into cold chunks
-// (tsdb/chunk/cold_chunk.h), which are several times smaller.
+// (tsdb/chunk/cold_chunk.h) of up to 1,920 samples (8 hours at 15 s), which
+// are several times smaller.
 //
 // Thread safety: stateless functions; callers serialise writes to one DB
 // directory.
