@@ -31,21 +31,6 @@ absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.
 constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
 constexpr uint64_t kQuietNaNBits = 0x7ff8000000000000ULL;
 
-std::string_view RecordTypeName(RecordType t) {
-  switch (t) {
-    case RecordType::kSeries:
-      return "series";
-    case RecordType::kSamples:
-      return "samples";
-    case RecordType::kTombstones:
-      return "tombstones";
-    case RecordType::kMetadata:
-      return "metadata";
-    default:
-      return "unknown";
-  }
-}
-
 void AppendWalValue(double v, std::string* out) {
   if (!std::isnan(v)) {
     AppendGoFloat(v, out);
@@ -98,7 +83,7 @@ struct Decoded {
     }
     if (s.ok()) return s;
     return absl::DataLossError(
-        absl::StrCat("undecodable ", Sv(RecordTypeName(type)), " record: ", s.message()));
+        absl::StrCat("undecodable ", RecordTypeName(type), " record: ", s.message()));
   }
 };
 

@@ -10,21 +10,6 @@
 namespace strata::wal {
 namespace {
 
-constexpr const char* RecordTypeName(RecordType t) {
-  switch (t) {
-    case RecordType::kSeries:
-      return "series";
-    case RecordType::kSamples:
-      return "samples";
-    case RecordType::kTombstones:
-      return "tombstones";
-    case RecordType::kMetadata:
-      return "metadata";
-    case RecordType::kInvalid:
-      break;
-  }
-  return "invalid";
-}
 
 void PutHeader(RecordType type, size_t count, std::string* out) {
   out->push_back(static_cast<char>(type));
@@ -104,6 +89,22 @@ absl::Status DecodeSeriesEntries(Decoder* dec, uint64_t count, std::vector<RefSe
 }
 
 }  // namespace
+
+const char* RecordTypeName(RecordType t) {
+  switch (t) {
+    case RecordType::kSeries:
+      return "series";
+    case RecordType::kSamples:
+      return "samples";
+    case RecordType::kTombstones:
+      return "tombstones";
+    case RecordType::kMetadata:
+      return "metadata";
+    case RecordType::kInvalid:
+      break;
+  }
+  return "invalid";
+}
 
 void EncodeSeries(std::span<const RefSeries> series, std::string* out) {
   PutHeader(RecordType::kSeries, series.size(), out);

@@ -25,6 +25,9 @@ enum class RecordType : uint8_t {
   kTombstones = 3,
   kMetadata = 4,
 };
+// "series", "samples", "tombstones", "metadata", or "invalid" for any other
+// value.
+const char* RecordTypeName(RecordType t);
 
 // A new series: its head reference and labels.
 struct RefSeries {

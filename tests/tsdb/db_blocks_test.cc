@@ -99,6 +99,28 @@ class DBBlocksTest : public ::testing::Test {
     return out;
   }
 
+  // Flips bits of the byte in the middle of `path` (rewriting the file).
+  void DamageMiddleByte(const std::string& path, uint8_t mask) {
+    std::string bytes = *fs_.ReadFile(path);
+    bytes[bytes.size() / 2] ^= static_cast<char>(mask);
+    auto f = fs_.NewWritableFile(path, /*truncate=*/true);
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE((*f)->Append(bytes).ok());
+    ASSERT_TRUE((*f)->Close().ok());
+  }
+
+  // Writes 7h of data and cuts it: two blocks; returns the first's ULID.
+  std::string TwoBlocks() {
+    auto db = Open(Options());
+    Writer w(10);
+    w.Write(*db, 0, 7 * kHour, &ref_);
+    EXPECT_TRUE(db->Maintain().ok());
+    EXPECT_EQ(db->blocks().size(), 2u);
+    std::string first = db->blocks()[0]->meta().ulid;
+    EXPECT_TRUE(db->Close().ok());
+    return first;
+  }
+
   MemFileSystem fs_;
   ManualClock clock_{100 * kHour};
   Reference ref_;
@@ -210,24 +232,8 @@ TEST_F(DBBlocksTest, RetentionBySizeKeepsTheTotalUnderTheLimit) {
 }
 
 TEST_F(DBBlocksTest, CorruptedBlockIsSkippedAndOthersServe) {
-  std::string victim;
-  {
-    auto db = Open(Options());
-    Writer w(10);
-    w.Write(*db, 0, 7 * kHour, &ref_);
-    ASSERT_TRUE(db->Maintain().ok());
-    ASSERT_EQ(db->blocks().size(), 2u);
-    victim = db->blocks()[0]->meta().ulid;
-    ASSERT_TRUE(db->Close().ok());
-  }
-  // Flip a byte in the middle of the first block's index.
-  const std::string index = "/db/" + victim + "/index";
-  std::string bytes = *fs_.ReadFile(index);
-  bytes[bytes.size() / 2] ^= 0x5a;
-  auto f = fs_.NewWritableFile(index, /*truncate=*/true);
-  ASSERT_TRUE(f.ok());
-  ASSERT_TRUE((*f)->Append(bytes).ok());
-  ASSERT_TRUE((*f)->Close().ok());
+  const std::string victim = TwoBlocks();
+  DamageMiddleByte("/db/" + victim + "/index", 0x5a);
 
   auto db = Open(Options());
   ASSERT_EQ(db->blocks().size(), 1u);
@@ -238,26 +244,11 @@ TEST_F(DBBlocksTest, CorruptedBlockIsSkippedAndOthersServe) {
 }
 
 TEST_F(DBBlocksTest, BlockWithADamagedChunkIsQuarantined) {
-  std::string victim;
-  {
-    auto db = Open(Options());
-    Writer w(10);
-    w.Write(*db, 0, 7 * kHour, &ref_);
-    ASSERT_TRUE(db->Maintain().ok());
-    ASSERT_EQ(db->blocks().size(), 2u);
-    victim = db->blocks()[0]->meta().ulid;
-    ASSERT_TRUE(db->Close().ok());
-  }
+  const std::string victim = TwoBlocks();
   // Chunks are checked when read, so the block opens; the first query that
   // reads the damaged chunk fails (never a wrong value) and the block is
   // no longer served.
-  const std::string segment = "/db/" + victim + "/chunks/000001";
-  std::string bytes = *fs_.ReadFile(segment);
-  bytes[bytes.size() / 2] ^= 0x01;
-  auto f = fs_.NewWritableFile(segment, /*truncate=*/true);
-  ASSERT_TRUE(f.ok());
-  ASSERT_TRUE((*f)->Append(bytes).ok());
-  ASSERT_TRUE((*f)->Close().ok());
+  DamageMiddleByte("/db/" + victim + "/chunks/000001", 0x01);
 
   auto db = Open(Options());
   ASSERT_EQ(db->blocks().size(), 2u);
