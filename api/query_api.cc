@@ -7,6 +7,7 @@
 
 #include "fmt/format.h"
 #include "promql/parser.h"
+#include "promql/prettier.h"
 #include "promql/strconv.h"
 
 namespace strata::api {
@@ -264,7 +265,7 @@ void QueryApi::FormatQuery(const ApiRequest& req, httplib::Response* res) {
     return;
   }
   ApiSuccess ok;
-  ok.data().String((*expr)->ToString());
+  ok.data().String(promql::Prettify(**expr));
   ok.Send(res);
 }
 
