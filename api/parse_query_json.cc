@@ -236,7 +236,8 @@ class TreeWriter {
       NodeField("rangeExpr", ms->range_expr.get());
     }
     Field("smoothed", false);
-    At(vs.timestamp, vs.start_or_end);
+    StartOrEnd(vs.start_or_end);
+    Timestamp(vs.timestamp);
     Field("type", type);
     w_->EndObject();
   }
@@ -251,20 +252,22 @@ class TreeWriter {
     Selector("matrixSelector", *ms.vector_selector, &ms);
   }
 
-  // Writes "startOrEnd" and "timestamp" (adjacent in sorted order).
-  void At(const std::optional<int64_t>& timestamp, promql::AtModifier start_or_end) {
+  void StartOrEnd(promql::AtModifier start_or_end) {
     w_->Key("startOrEnd");
     switch (start_or_end) {
       case promql::AtModifier::kStart:
         w_->String("start");
-        break;
+        return;
       case promql::AtModifier::kEnd:
         w_->String("end");
-        break;
+        return;
       case promql::AtModifier::kNone:
-        w_->Null();
         break;
     }
+    w_->Null();
+  }
+
+  void Timestamp(const std::optional<int64_t>& timestamp) {
     w_->Key("timestamp");
     if (timestamp.has_value()) {
       w_->Int(*timestamp);
@@ -301,9 +304,10 @@ class TreeWriter {
     NodeField("offsetExpr", e.original_offset_expr.get());
     Millis("range", e.range);
     NodeField("rangeExpr", e.range_expr.get());
+    StartOrEnd(e.start_or_end);
     Millis("step", e.step);
     NodeField("stepExpr", e.step_expr.get());
-    At(e.timestamp, e.start_or_end);
+    Timestamp(e.timestamp);
     Field("type", "subquery");
     w_->EndObject();
   }
