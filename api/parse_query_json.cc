@@ -221,8 +221,8 @@ class TreeWriter {
     w_->EndObject();
   }
 
-  // The selector fields shared by vector and matrix selectors, in sorted key
-  // order around the matrix-only "range"/"rangeExpr" (written by `range`).
+  // A vector selector, or a matrix selector when `ms` is given: the same
+  // fields plus "range"/"rangeExpr", all in sorted key order.
   void Selector(std::string_view type, const promql::VectorSelector& vs,
                 const promql::MatrixSelector* ms) {
     w_->BeginObject();
