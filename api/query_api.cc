@@ -5,8 +5,10 @@
 #include <cmath>
 #include <limits>
 
+#include "api/parse_query_json.h"
 #include "fmt/format.h"
 #include "promql/parser.h"
+#include "promql/prettier.h"
 #include "promql/strconv.h"
 
 namespace strata::api {
@@ -264,7 +266,7 @@ void QueryApi::FormatQuery(const ApiRequest& req, httplib::Response* res) {
     return;
   }
   ApiSuccess ok;
-  ok.data().String((*expr)->ToString());
+  ok.data().String(promql::Prettify(**expr));
   ok.Send(res);
 }
 
@@ -275,13 +277,7 @@ void QueryApi::ParseQuery(const ApiRequest& req, httplib::Response* res) {
     return;
   }
   ApiSuccess ok;
-  JsonWriter& w = ok.data();
-  w.BeginObject();
-  w.Key("type");
-  w.String(promql::DocumentedType((*expr)->type()));
-  w.Key("query");
-  w.String((*expr)->ToString());
-  w.EndObject();
+  WriteParseQueryJson(**expr, &ok.data());
   ok.Send(res);
 }
 
