@@ -109,11 +109,6 @@ class DB {
   // background thread. Returns the first error; later steps still run.
   absl::Status Maintain();
 
-  // Writes the head's whole content as a level-1 block, then truncates it
-  // (used before a snapshot or an offline compaction when everything must be
-  // in blocks). No-op for an empty head.
-  absl::Status FlushHead();
-
   // Makes a consistent copy of the database in `dir` (created; must not
   // exist): every block hard-linked (copied where links are not possible)
   // and, unless skip_head, the head written as one more block. The copy is

@@ -90,12 +90,6 @@ absl::Status DB::CutHeadBlocks() {
   return absl::OkStatus();
 }
 
-absl::Status DB::FlushHead() {
-  MutexLock l(&maintenance_mu_);
-  if (head_->num_series() == 0 || head_->min_time() > head_->max_time()) return absl::OkStatus();
-  return CutHeadBlock(head_->min_time(), head_->max_time() + 1);
-}
-
 absl::Status DB::CutHeadBlock(int64_t mint, int64_t maxt) {
   compaction::WriteBlockRequest r;
   r.fs = options_.fs;
