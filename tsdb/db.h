@@ -130,13 +130,14 @@ class DB {
   // Opening (db_blocks.cc).
   absl::Status LoadBlocks();
   absl::Status RemoveLeftovers();
-  // Maintenance steps (db_maintenance.cc). REQUIRES: maintenance_mu_ held.
-  absl::Status CutHeadBlocks();
-  absl::Status CutHeadBlock(int64_t mint, int64_t maxt);
-  absl::Status TruncateHead(int64_t mint);
-  absl::Status CompactBlocks();
-  absl::Status QuarantineDamagedBlocks();
-  absl::Status ApplyRetention();
+  // Maintenance steps (db_maintenance.cc).
+  absl::Status CutHeadBlocks() ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
+  absl::Status CutHeadBlock(int64_t mint, int64_t maxt)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
+  absl::Status TruncateHead(int64_t mint) ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
+  absl::Status CompactBlocks() ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
+  absl::Status QuarantineDamagedBlocks() ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
+  absl::Status ApplyRetention() ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
   // Makes `b` served. Removes the blocks named in `replaced` from the served
   // set and deletes their directories (rename, then remove).
   absl::Status SwapBlocks(std::shared_ptr<block::Block> b,
