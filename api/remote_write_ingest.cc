@@ -17,10 +17,11 @@ namespace {
 using rw_internal::DecodedSeries;
 using rw_internal::RawSample;
 
-// How many series ahead Ingest prefetches cache slots: enough to cover a
-// memory access while the series in between are appended (each takes a few
-// hundred nanoseconds).
-constexpr size_t kPrefetchAhead = 8;
+// How far ahead (in series) Ingest's two prefetch stages run: each must
+// cover a memory access while the series in between are appended (each takes
+// a few hundred nanoseconds).
+constexpr size_t kPrefetchSlot = 16;
+constexpr size_t kPrefetchSeries = 8;
 
 std::string_view View(const absl::Status& s) { return {s.message().data(), s.message().size()}; }
 
@@ -98,6 +99,28 @@ SeriesRef FindByMetricName(const Head& head, std::string_view name, PostingsList
 
 }  // namespace
 
+// Software pipelining of the fast path's memory accesses, which are random
+// (the cache is indexed by hash) and would each stall for a cache miss:
+// kPrefetchSlot series ahead, start loading the cache slot; kPrefetchSeries
+// ahead, look the (now loaded) slot up and start loading the head series it
+// names and its label pairs, which verification reads. Only hints: the
+// pointer is never dereferenced here, and IngestSeries looks everything up
+// again (cheaply, from cache).
+void RemoteWriteHandler::PrefetchAhead(const Scratch& sc, size_t i) const {
+  const std::vector<DecodedSeries>& series = sc.request.series;
+  if (i + kPrefetchSlot < series.size()) cache_.Prefetch(series[i + kPrefetchSlot].hash);
+  SeriesRefCache::Entry e;
+  if (i + kPrefetchSeries < series.size() && cache_.Lookup(series[i + kPrefetchSeries].hash, &e)) {
+    if (const MemSeries* s = head_->ByRef(e.ref)) {
+      // The object, then its label pairs, which follow it.
+      const char* p = reinterpret_cast<const char*>(s);
+      __builtin_prefetch(p);
+      __builtin_prefetch(p + 64);
+      __builtin_prefetch(p + 128);
+    }
+  }
+}
+
 // Says what was not written, with counts and the first example of each kind
 // (the specification asks for both); empty when everything was.
 std::string RemoteWriteHandler::DescribeProblems(const Outcome& out) {
@@ -138,14 +161,9 @@ RemoteWriteResponse RemoteWriteHandler::Ingest(Protocol protocol, Scratch& sc) {
 
   Outcome out;
   bool ok = true;
-  const std::vector<rw_internal::DecodedSeries>& series = sc.request.series;
   const bool forced = force_hash_.load(std::memory_order_relaxed);
-  for (size_t i = 0; ok && i < series.size(); ++i) {
-    // The cache is indexed by hash, so its slots are cold: start loading the
-    // one of a series a few ahead while this one is appended.
-    if (i + kPrefetchAhead < series.size() && !forced) {
-      cache_.Prefetch(series[i + kPrefetchAhead].hash);
-    }
+  for (size_t i = 0; ok && i < sc.request.series.size(); ++i) {
+    if (!forced) PrefetchAhead(sc, i);
     ok = IngestSeries(i, sc, &out);
   }
   if (ok && !sc.request.metadata.empty()) ApplyV1Metadata(sc, &out);

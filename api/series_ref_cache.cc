@@ -1,13 +1,19 @@
 #include "api/series_ref_cache.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <bit>
+#include <new>
+#include <type_traits>
 
 namespace strata::api {
 namespace {
 
 // First table of a shard: small, so an idle cache costs little.
 constexpr size_t kInitialCapacity = 16;
+// The arena's allocation unit: one transparent huge page on x86-64.
+constexpr size_t kRegionBytes = size_t{2} << 20;
 
 // The smallest power of two holding `n` keys at a load factor of at most 3/4.
 size_t CapacityFor(size_t n) { return std::bit_ceil(std::max<size_t>(2, n * 4 / 3 + 1)); }
@@ -19,7 +25,38 @@ SeriesRefCache::SeriesRefCache(size_t max_entries)
       max_capacity_(CapacityFor(max_per_shard_)),
       shards_(new Shard[kShards]) {}
 
-SeriesRefCache::~SeriesRefCache() = default;
+SeriesRefCache::~SeriesRefCache() {
+  // Slot is trivially destructible: the regions are freed as raw memory.
+  MutexLock lock(&arena_mu_);
+  for (void* r : regions_) ::operator delete (r, std::align_val_t{kRegionBytes});
+}
+
+SeriesRefCache::Slot* SeriesRefCache::AllocateSlots(size_t n) {
+  static_assert(std::is_trivially_destructible_v<Slot>);
+  const size_t bytes = n * sizeof(Slot);
+  MutexLock lock(&arena_mu_);
+  char* p;
+  if (bytes > kRegionBytes / 4) {
+    // A large table gets regions of its own.
+    const size_t size = (bytes + kRegionBytes - 1) / kRegionBytes * kRegionBytes;
+    p = static_cast<char*>(::operator new (size, std::align_val_t{kRegionBytes}));
+    madvise(p, size, MADV_HUGEPAGE);  // a hint: failure only costs speed
+    regions_.push_back(p);
+  } else {
+    if (static_cast<size_t>(arena_end_ - arena_next_) < bytes) {
+      arena_next_ =
+          static_cast<char*>(::operator new (kRegionBytes, std::align_val_t{kRegionBytes}));
+      madvise(arena_next_, kRegionBytes, MADV_HUGEPAGE);
+      arena_end_ = arena_next_ + kRegionBytes;
+      regions_.push_back(arena_next_);
+    }
+    p = arena_next_;
+    arena_next_ += bytes;
+  }
+  Slot* slots = reinterpret_cast<Slot*>(p);
+  for (size_t i = 0; i < n; ++i) new (&slots[i]) Slot();
+  return slots;
+}
 
 SeriesRefCache::Slot* SeriesRefCache::FindSlot(const Table& t, uint64_t key) {
   // The table always has an empty slot (load <= 3/4), so the probe ends; the
@@ -47,7 +84,7 @@ bool SeriesRefCache::Lookup(uint64_t hash, Entry* entry) const {
 }
 
 void SeriesRefCache::GrowLocked(Shard& shard, size_t capacity) {
-  auto grown = std::make_unique<Table>(capacity);
+  auto grown = std::make_unique<Table>(Table{capacity - 1, AllocateSlots(capacity)});
   if (const Table* old = shard.table.load(std::memory_order_relaxed)) {
     for (size_t i = 0; i <= old->mask; ++i) {
       uint64_t k = old->slots[i].key.load(std::memory_order_relaxed);

@@ -112,9 +112,8 @@ class SeriesRefCache {
     std::atomic<uint64_t> value{0};
   };
   struct Table {
-    explicit Table(size_t capacity) : mask(capacity - 1), slots(new Slot[capacity]) {}
-    const size_t mask;  // capacity - 1; capacity is a power of two
-    const std::unique_ptr<Slot[]> slots;
+    size_t mask;  // capacity - 1; capacity is a power of two
+    Slot* slots;  // in the cache's slot arena
   };
 
   struct alignas(64) Shard {
@@ -136,10 +135,21 @@ class SeriesRefCache {
   void ReserveLocked(Shard& shard) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
   void GrowLocked(Shard& shard, size_t capacity) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
 
+  // Zeroed slots from the arena: bump-allocated from 2 MiB regions that ask
+  // for transparent huge pages. Lookups land on random slots of every table;
+  // with 4 KiB pages each one also missed the TLB, and the page walk stalled
+  // even a prefetch. Slots are never freed before the cache (old tables are
+  // kept anyway, see above).
+  Slot* AllocateSlots(size_t n);
+
   const size_t max_per_shard_;
   const size_t max_capacity_;  // per shard table: a power of two > max_per_shard_ * 4/3
   std::unique_ptr<Shard[]> shards_;
   std::atomic<uint64_t> evictions_{0};
+  Mutex arena_mu_;
+  std::vector<void*> regions_ ABSL_GUARDED_BY(arena_mu_);
+  char* arena_next_ ABSL_GUARDED_BY(arena_mu_) = nullptr;
+  char* arena_end_ ABSL_GUARDED_BY(arena_mu_) = nullptr;
 };
 
 }  // namespace strata::api
