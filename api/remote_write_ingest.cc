@@ -26,14 +26,16 @@ constexpr size_t kPrefetchSeries = 8;
 std::string_view View(const absl::Status& s) { return {s.message().data(), s.message().size()}; }
 
 // Whether head series `s` has exactly `labels` (sorted, no empty values).
-// Allocation-free: compares against the head's interned strings.
-bool SameLabels(const Head& head, const MemSeries& s, std::span<const Label> labels) {
+// Allocation-free: compares against the head's interned strings, values
+// first (they differ between series of a family; names rarely do).
+bool SameLabels(const Head& head, const MemSeries& s, std::span<const Label> labels,
+                rw_internal::SymbolMemo& names) {
   std::span<const uint32_t> pairs = s.label_pairs();
   if (pairs.size() != labels.size() * 2) return false;
   const SymbolTable& symbols = head.symbols();
   for (size_t i = 0; i < labels.size(); ++i) {
-    if (symbols.Lookup(pairs[2 * i]) != labels[i].name ||
-        symbols.Lookup(pairs[2 * i + 1]) != labels[i].value) {
+    if (symbols.Lookup(pairs[2 * i + 1]) != labels[i].value ||
+        names.Get(symbols, pairs[2 * i]) != labels[i].name) {
       return false;
     }
   }
@@ -221,7 +223,8 @@ bool RemoteWriteHandler::IngestSeries(size_t index, Scratch& sc, Outcome* out) {
   // Fast path: a cached ref whose head series has exactly these labels.
   if (cache_.Lookup(task.hash, &task.cached)) {
     const MemSeries* series = head_->ByRef(task.cached.ref);
-    if (series != nullptr && SameLabels(*head_, *series, task.labels)) task.ref = task.cached.ref;
+    if (series != nullptr && SameLabels(*head_, *series, task.labels, sc.symbols))
+      task.ref = task.cached.ref;
   }
   if (task.ref != 0) {
     ++out->cache_hits;
