@@ -97,7 +97,7 @@ TEST(SeriesRefCacheConcurrentTest, ReadersNeverSeeAnotherKeysValue) {
   for (int w = 0; w < 2; ++w) {
     threads.emplace_back([&, w] {
       std::mt19937_64 rng(w);
-      for (int n = 0; n < 200000; ++n) {
+      for (int n = 0; n < 100000; ++n) {
         uint64_t k = key_of(rng() % 20000);
         SeriesRefCache::Entry v = ValueFor(k);
         if (n % 7 == 0) {
