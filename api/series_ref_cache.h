@@ -39,8 +39,9 @@
 // needs at a load factor of 3/4) by copying into a new table published with
 // a release store. Readers may still be probing the old one, so old tables
 // are kept until the cache is destroyed; they add up to less than the live
-// table (geometric sizes). Memory: at most ~2 × 16 bytes × 4/3 × 2 per entry
-// of the share, in practice about 43 bytes per cached series.
+// table (geometric sizes). Memory: the live table holds 16-byte slots at a
+// load of 3/8 to 3/4, old tables as much again, so 43 to 85 bytes per cached
+// series; slots come from 2 MiB regions (at least one per cache).
 //
 // Thread safety: all methods are safe for concurrent use.
 #ifndef STRATA_API_SERIES_REF_CACHE_H_
