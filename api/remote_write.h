@@ -153,6 +153,8 @@ class RemoteWriteHandler {
   // false on a storage failure (the request is then rolled back).
   RemoteWriteResponse Ingest(Protocol protocol, Scratch& scratch);
   bool IngestSeries(size_t index, Scratch& scratch, Outcome* out);
+  // Starts loading what IngestSeries will read for the series after index.
+  void PrefetchAhead(const Scratch& scratch, size_t index) const;
   bool AppendCached(SeriesTask& task, Scratch& scratch, Outcome* out);
   bool AppendUncached(SeriesTask& task, Scratch& scratch, Outcome* out);
   void UpdateSeriesMetadata(const SeriesTask& task, Scratch& scratch, Outcome* out);

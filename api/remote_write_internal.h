@@ -16,8 +16,34 @@
 #include "api/remote_write_decode.h"
 #include "api/snappy_body.h"
 #include "tsdb/head/postings.h"
+#include "tsdb/labels/symbol_table.h"
 
 namespace strata::api {
+
+namespace rw_internal {
+
+// Head symbols by id, direct-mapped: label names repeat in nearly every
+// series, so most of the name lookups that verifying a cache hit needs are
+// served here instead of by the symbol table. The views stay valid as long as
+// the head (symbols are never freed).
+class SymbolMemo {
+ public:
+  std::string_view Get(const SymbolTable& symbols, uint32_t id) {
+    Entry& e = entries_[id & (kSize - 1)];
+    if (e.id != id) e = {id, symbols.Lookup(id)};
+    return e.s;
+  }
+
+ private:
+  static constexpr size_t kSize = 256;
+  struct Entry {
+    uint32_t id = UINT32_MAX;
+    std::string_view s;
+  };
+  std::array<Entry, kSize> entries_;
+};
+
+}  // namespace rw_internal
 
 // Per-request buffers, pooled by the handler so steady-state requests reuse
 // their capacity (and their appender) instead of allocating.
@@ -36,6 +62,9 @@ struct RemoteWriteHandler::Scratch {
   bool collect_families = false;
   absl::flat_hash_map<std::string_view, SeriesRef> family_refs;
   PostingsList postings;
+  // Head symbols recently resolved while verifying cache hits (see
+  // SymbolMemo).
+  rw_internal::SymbolMemo symbols;
 };
 
 // Counter indexes; stats() maps them to RemoteWriteStats fields.

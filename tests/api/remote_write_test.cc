@@ -512,6 +512,42 @@ TEST(RemoteWriteTest, CollidingHashNeverMixesSeries) {
   }
 }
 
+TEST(RemoteWriteTest, CachedRefsOfTruncatedSeriesFallBackToLookup) {
+  RemoteWriteEnv env;
+  auto request = [](int64_t t, double v) {
+    WriteRequest req;
+    AddSeries(&req, {{"__name__", "up"}, {"job", "a"}}, {{t, v}});
+    AddSeries(&req, {{"__name__", "up"}, {"job", "b"}}, {{t, -v}});
+    return req;
+  };
+  const int64_t t0 = kNow - 50000;
+  ASSERT_EQ(env.V1(request(t0, 1)).status, 204);
+  ASSERT_EQ(env.V1(request(t0 + 1000, 2)).status, 204);
+  EXPECT_EQ(env.handler().stats().series_cache_hits, 2u);
+
+  // Truncation removes both series; their refs are still cached.
+  const int64_t mint = t0 + 10000;
+  TruncateStats removed = env.db()->head()->Truncate(mint);
+  ASSERT_EQ(removed.series_removed, 2u);
+  ASSERT_EQ(env.db()->head()->num_series(), 0u);
+
+  // The stale refs are rejected, the series are looked up (and created)
+  // again under new refs, and the cache then hits on those.
+  api::RemoteWriteResponse r = env.V1(request(mint, 3));
+  ASSERT_EQ(r.status, 204) << r.message;
+  EXPECT_EQ(r.samples_written, 2);
+  EXPECT_EQ(env.handler().stats().series_cache_misses, 4u);
+  ASSERT_EQ(env.V1(request(mint + 1000, 4)).status, 204);
+  EXPECT_EQ(env.handler().stats().series_cache_hits, 4u);
+  EXPECT_EQ(env.db()->head()->num_series(), 2u);
+
+  auto q = env.db()->head()->NewQuerier(mint, std::numeric_limits<int64_t>::max());
+  auto all = ReadAll(*q, {M(MatchType::kEqual, "__name__", "up")});
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_THAT(all["up{job=\"a\"}"], ElementsAre(Sample{mint, 3}, Sample{mint + 1000, 4}));
+  EXPECT_THAT(all["up{job=\"b\"}"], ElementsAre(Sample{mint, -3}, Sample{mint + 1000, -4}));
+}
+
 TEST(RemoteWriteTest, ConcurrentRequestsIngestEverything) {
   RemoteWriteEnv env;
   constexpr int kThreads = 4, kRequests = 25, kSeries = 50;

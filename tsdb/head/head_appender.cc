@@ -23,9 +23,13 @@ absl::StatusOr<SeriesRef> HeadAppender::Add(const Labels& labels, int64_t t, dou
       absl::StatusOr<MemSeries*> created = Create(labels, hash, &pinned);
       if (!created.ok()) return created.status();
       series = *created;
+    } else if (auto it = newest_.find(series->ref()); it != newest_.end()) {
+      // Pinned by the batch already.
+      RETURN_IF_ERROR(QueueMore(it->second, t, v));
+      return series->ref();
     }
     bool removed;
-    RETURN_IF_ERROR(Queue(series, t, v, pinned, &removed));
+    RETURN_IF_ERROR(QueueFirst(series, t, v, pinned, &removed));
     // Removed by Truncate since Find: it is unlinked now, so the next Find
     // misses and a new series (created pinned) takes its place.
     if (!removed) return series->ref();
@@ -53,64 +57,71 @@ absl::StatusOr<MemSeries*> HeadAppender::Create(const Labels& labels, uint64_t h
 }
 
 absl::Status HeadAppender::AddFast(SeriesRef ref, int64_t t, double v) {
-  // A series already in the batch is pinned: no lookup needed.
-  auto it = newest_.find(ref);
-  MemSeries* series = it != newest_.end() ? it->second.series : head_->ByRef(ref);
+  // A series already in the batch is pinned: no lookup, no lock.
+  if (auto it = newest_.find(ref); it != newest_.end()) return QueueMore(it->second, t, v);
+  MemSeries* series = head_->ByRef(ref);
   bool removed = false;
-  if (series != nullptr) RETURN_IF_ERROR(Queue(series, t, v, /*pinned=*/false, &removed));
+  if (series != nullptr) RETURN_IF_ERROR(QueueFirst(series, t, v, /*pinned=*/false, &removed));
   if (series == nullptr || removed) {
     return absl::NotFoundError(fmt::format("unknown series ref {}", ref));
   }
   return absl::OkStatus();
 }
 
-absl::Status HeadAppender::Queue(MemSeries* series, int64_t t, double v, bool pinned,
-                                 bool* removed) {
-  *removed = false;
-  const HeadOptions& opts = head_->options();
+SampleError HeadAppender::CheckTime(int64_t t) {
   // One clock read per batch: a batch is one request, milliseconds long.
-  if (max_valid_t_ == kUnset) max_valid_t_ = opts.clock->NowMillis() + opts.max_future_ms;
-  SampleError e = SampleError::kNone;
-  if (t > max_valid_t_) {
-    e = SampleError::kTooFarInFuture;
-  } else if (t < head_->MinValidTime()) {
-    e = SampleError::kTooOld;
+  if (max_valid_t_ == kUnset) {
+    const HeadOptions& opts = head_->options();
+    max_valid_t_ = opts.clock->NowMillis() + opts.max_future_ms;
   }
+  if (t > max_valid_t_) return SampleError::kTooFarInFuture;
+  if (t < head_->MinValidTime()) return SampleError::kTooOld;
+  return SampleError::kNone;
+}
 
-  auto it = newest_.find(series->ref());
-  if (it != newest_.end()) {
-    // Pinned by the batch already (and `pinned` is false: a series created
-    // by this call cannot be in the batch). Ordered against what the batch
-    // holds for the series.
-    if (e == SampleError::kNone && t < it->second.t) e = SampleError::kOutOfOrder;
-    if (e == SampleError::kNone && t == it->second.t) {
-      if (SameBits(v, it->second.v)) {
-        head_->counters().duplicates_ignored.fetch_add(1, std::memory_order_relaxed);
-        return absl::OkStatus();
-      }
-      e = SampleError::kDuplicate;
-    }
-    if (e != SampleError::kNone) return Reject(e, *series, t, v);
-  } else {
-    bool duplicate = false;
-    {
-      MutexLock lock(head_->StripeFor(series->ref()));
-      if (series->removed()) {  // never true when pinned
-        *removed = true;
-        return absl::OkStatus();
-      }
-      if (e == SampleError::kNone) e = series->Appendable(t, v, &duplicate);
-      const bool keep = e == SampleError::kNone && !duplicate;
-      if (keep && !pinned) series->AddPendingCommit();
-      if (!keep && pinned) series->RemovePendingCommit();
-    }
-    if (e != SampleError::kNone) return Reject(e, *series, t, v);
-    if (duplicate) {
+absl::Status HeadAppender::QueueMore(Newest& newest, int64_t t, double v) {
+  // Ordered against what the batch holds for the series; the series itself
+  // was checked (under its stripe lock) when its first sample was queued.
+  SampleError e = CheckTime(t);
+  if (e == SampleError::kNone && t < newest.t) e = SampleError::kOutOfOrder;
+  if (e == SampleError::kNone && t == newest.t) {
+    if (SameBits(v, newest.v)) {
       head_->counters().duplicates_ignored.fetch_add(1, std::memory_order_relaxed);
       return absl::OkStatus();
     }
+    e = SampleError::kDuplicate;
   }
-  newest_[series->ref()] = Newest{t, v, series};
+  if (e != SampleError::kNone) return Reject(e, *newest.series, t, v);
+  newest.t = t;
+  newest.v = v;
+  newest.last = samples_.size();
+  samples_.push_back({newest.series->ref(), t, v});
+  series_.push_back(newest.series);
+  return absl::OkStatus();
+}
+
+absl::Status HeadAppender::QueueFirst(MemSeries* series, int64_t t, double v, bool pinned,
+                                      bool* removed) {
+  *removed = false;
+  SampleError e = CheckTime(t);
+  bool duplicate = false;
+  {
+    MutexLock lock(head_->StripeFor(series->ref()));
+    if (series->removed()) {  // never true when pinned
+      *removed = true;
+      return absl::OkStatus();
+    }
+    if (e == SampleError::kNone) e = series->Appendable(t, v, &duplicate);
+    const bool keep = e == SampleError::kNone && !duplicate;
+    if (keep && !pinned) series->AddPendingCommit();
+    if (!keep && pinned) series->RemovePendingCommit();
+  }
+  if (e != SampleError::kNone) return Reject(e, *series, t, v);
+  if (duplicate) {
+    head_->counters().duplicates_ignored.fetch_add(1, std::memory_order_relaxed);
+    return absl::OkStatus();
+  }
+  newest_.emplace(series->ref(), Newest{t, v, series, samples_.size()});
   samples_.push_back({series->ref(), t, v});
   series_.push_back(series);
   return absl::OkStatus();
@@ -168,14 +179,25 @@ absl::Status HeadAppender::LogToWal() {
 }
 
 void HeadAppender::Apply() {
+  // The last sample of each series in the batch releases the series' pin in
+  // the same critical section that appends it, so a series with one sample
+  // per batch (the common case) takes its stripe lock once here.
+  last_.assign(samples_.size(), 0);
+  for (const auto& [ref, newest] : newest_) last_[newest.last] = 1;
   const int64_t range = head_->options().block_range_ms;
   int64_t mint = std::numeric_limits<int64_t>::max();
   int64_t maxt = std::numeric_limits<int64_t>::min();
   uint64_t appended = 0, chunks = 0, lost = 0;
+  Mutex* held = nullptr;  // consecutive samples of one stripe share a hold
   for (size_t i = 0; i < samples_.size(); ++i) {
     const wal::RefSample& s = samples_[i];
     MemSeries* series = series_[i];
-    MutexLock lock(head_->StripeFor(s.ref));
+    Mutex* stripe = head_->StripeFor(s.ref);
+    if (stripe != held) {
+      if (held != nullptr) held->Unlock();
+      stripe->Lock();
+      held = stripe;
+    }
     size_t before = series->num_chunks();
     // The floor is read under the stripe lock: a Truncate that raised it
     // before trimming this series is seen here, so nothing lands below it.
@@ -187,7 +209,13 @@ void HeadAppender::Apply() {
     } else {
       ++lost;
     }
+    // Unpinned: Truncate may remove the series from here on; it is not
+    // touched again (the batch's reader registration keeps it allocated).
+    if (last_[i]) series->RemovePendingCommit();
   }
+  if (held != nullptr) held->Unlock();
+  // Every pin is released: Clear must not release them again.
+  newest_.erase(newest_.begin(), newest_.end());
   Head::Counters& c = head_->counters();
   c.samples_appended.fetch_add(appended, std::memory_order_relaxed);
   c.chunks.fetch_add(chunks, std::memory_order_relaxed);

@@ -4,10 +4,12 @@
 // sample is refused at once with a typed error and never reaches the WAL.
 // Commit logs one series record (for series not yet in the WAL) and one
 // samples record in a single WAL write, then applies the samples under each
-// series' stripe lock. A sample that another appender overtook between Add
-// and Commit is logged but not applied (counted as a lost commit race), which
-// replay reproduces or improves on: nothing acknowledged as applied is lost.
-// So is a sample that a concurrent Head::Truncate made too old.
+// series' stripe lock, releasing each series' pin with its last sample.
+// So a series takes its stripe lock twice per batch (check and pin in its
+// first Add, append and unpin in Commit), not per sample. A sample that another appender overtook
+// between Add and Commit is logged but not applied (counted as a lost commit race), which replay
+// reproduces or improves on: nothing acknowledged as applied is lost. So is a sample that a
+// concurrent Head::Truncate made too old.
 //
 // Truncation safety: the appender is a registered reader of the head (see
 // head.h) from creation, re-registered after every Commit/Rollback, so the
@@ -47,12 +49,21 @@ class HeadAppender final : public Appender {
     int64_t t;
     double v;
     MemSeries* series;
+    size_t last;  // index in samples_ of the series' last queued sample
   };
 
-  // Queues (t, v) for `series`. `pinned`: the caller holds a pending-commit
-  // pin on it (a series just created), which Queue keeps for the batch or
-  // drops. Sets *removed (and queues nothing) if Truncate removed the series.
-  absl::Status Queue(MemSeries* series, int64_t t, double v, bool pinned, bool* removed);
+  // Refuses timestamps too far ahead of the clock or older than the head
+  // accepts.
+  SampleError CheckTime(int64_t t);
+  // Queues the first sample of the batch for `series`, checked against the
+  // series under its stripe lock, and pins the series. `pinned`: the caller
+  // holds a pending-commit pin on it (a series just created), which
+  // QueueFirst keeps for the batch or drops. Sets *removed (and queues
+  // nothing) if Truncate removed the series.
+  absl::Status QueueFirst(MemSeries* series, int64_t t, double v, bool pinned, bool* removed);
+  // Queues a further sample for a series already in the batch (pinned),
+  // checked against the batch's newest sample of it; takes no lock.
+  absl::Status QueueMore(Newest& newest, int64_t t, double v);
   // Validates `labels` and creates the series, pinned if it is new.
   absl::StatusOr<MemSeries*> Create(const Labels& labels, uint64_t hash, bool* pinned);
   // Releases the pins of the batch's series.
@@ -69,6 +80,7 @@ class HeadAppender final : public Appender {
   int64_t max_valid_t_ = kUnset;  // newest acceptable timestamp for this batch
   std::vector<wal::RefSample> samples_;
   std::vector<MemSeries*> series_;  // parallel to samples_
+  std::vector<uint8_t> last_;       // Apply's scratch: whether samples_[i] is its series' last
   absl::flat_hash_map<SeriesRef, Newest> newest_;
   // Scratch reused across commits.
   std::vector<wal::RefSeries> new_series_;
