@@ -32,11 +32,12 @@ test-asan: deps
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -LE slow $(CTEST_ARGS)
 
-# Concurrency tests under ThreadSanitizer.
+# Concurrency tests (names containing "Concurren": storage, engine, HTTP server
+# and remote-write cache) under ThreadSanitizer.
 test-tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_SANITIZE=thread \
 	  -DSTRATA_BUILD_BENCH=OFF $(CMAKE_ARGS)
-	cmake --build build-tsan -j $(JOBS) --target head_test wal_test tsdb_test promql_test
+	cmake --build build-tsan -j $(JOBS) --target head_test wal_test tsdb_test promql_test api_test
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 	  ctest --output-on-failure -j $(JOBS) -R 'Concurren' $(CTEST_ARGS)
 
