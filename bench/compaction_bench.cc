@@ -232,8 +232,8 @@ absl::Status LoadBlock(const std::string& dir, Data* d) {
   std::unique_ptr<FileSystem> fs = NewPosixFileSystem();
   auto b = block::Block::Open(fs.get(), dir);
   if (!b.ok()) return b.status();
-  auto q = (*b)->NewQuerier(std::numeric_limits<int64_t>::min(),
-                            std::numeric_limits<int64_t>::max());
+  auto q =
+      (*b)->NewQuerier(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
   auto set = q->Select({});
   while (set->Next()) {
     d->labels.push_back(set->labels());

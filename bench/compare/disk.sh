@@ -126,7 +126,10 @@ now_s() { date +%s.%N; }
 # Formats a number with a fixed precision, or "n/a".
 num() { if [ -n "$1" ]; then LC_ALL=C printf "%.${2}f" "$1"; else echo "n/a"; fi; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.4f", a / b }'; }
-bytes_of() { du -sb "$@" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
+# Bytes of the regular files under the paths (apparent sizes; directories'
+# own entries, 4 KiB each, would weigh on small inputs and on
+# VictoriaMetrics' many part directories).
+bytes_of() { find "$@" -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
 
 # ---- the input ----
 START_SECONDS=$SECONDS
@@ -506,7 +509,8 @@ REPORT="$WORK/report.md"
   echo "How to read this: \"data files\" are what holds samples and the series index —"
   echo "Strata's and Prometheus's block \`chunks/\` + \`index\`, VictoriaMetrics' \`data/\` +"
   echo "\`indexdb/\`; \"whole dir\" adds metadata, tombstones, lock files and empty WAL"
-  echo "directories. Samples are those each system reports holding (meta.json stats, vm_rows)."
+  echo "directories. Bytes are the sizes of the regular files (directory entries not counted)."
+  echo "Samples are those each system reports holding (meta.json stats, vm_rows)."
   echo "Strata's top level is what the cold encoding achieves; its whole directory also"
   echo "holds the newest level-1 (XOR) block, which the planner never compacts."
   echo "VictoriaMetrics stores values as decimal mantissa + exponent (lossy beyond about"
