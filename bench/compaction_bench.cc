@@ -15,7 +15,9 @@
 // BM_ColdColumns: the cold encoding of 24h of 1,000 synthetic series split
 // into its timestamp and value columns (counters ts_B_per_sample,
 // values_B_per_sample, chunk_B_per_sample and, per value column kind, the
-// share of the series and of the value bytes). A debug mode measures a real
+// share of the series and of the value bytes); its items_per_second counts
+// each sample once although the loop encodes it twice (as two columns, then
+// as a whole chunk). A debug mode measures a real
 // block instead: STRATA_COLD_SPLIT_BLOCK=<block dir> (any level; its series
 // are re-encoded the way compaction would, one cold chunk per series).
 // The column encoders come from tsdb/chunk/cold_columns.h, internal to the
