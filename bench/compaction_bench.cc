@@ -22,8 +22,11 @@
 // are re-encoded the way compaction would, one cold chunk per series).
 // The column encoders come from tsdb/chunk/cold_columns.h, internal to the
 // chunk module, used here read-only for the breakdown.
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
