@@ -15,9 +15,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
+#include "api/admin_api.h"
 #include "api/http_transport.h"
 #include "api/http_util.h"
-#include "api/admin_api.h"
 #include "api/metadata_api.h"
 #include "api/remote_write.h"
 #include "api/self_metrics.h"

@@ -10,7 +10,6 @@
 namespace strata::wal {
 namespace {
 
-
 void PutHeader(RecordType type, size_t count, std::string* out) {
   out->push_back(static_cast<char>(type));
   PutUvarint(out, count);

@@ -175,7 +175,7 @@ TEST(FaultFsMutationTest, FailsExactlyTheNthMutatingCallOfAnyKind) {
   ASSERT_TRUE(fs.CreateDir("/d").ok());
   const int64_t before = fs.mutations();
   fs.FailNthMutation(3, EIO);
-  ASSERT_TRUE(fs.CreateDir("/d/a").ok());                   // 1
+  ASSERT_TRUE(fs.CreateDir("/d/a").ok());                    // 1
   auto f = fs.NewWritableFile("/d/a/f", /*truncate=*/true);  // 2
   ASSERT_TRUE(f.ok());
   absl::Status st = fs.Rename("/d/a/f", "/d/a/g");  // 3: fails, nothing renamed
