@@ -38,7 +38,8 @@ test-tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_SANITIZE=thread \
 	  -DSTRATA_BUILD_BENCH=OFF $(CMAKE_ARGS)
 	cmake --build build-tsan -j $(JOBS) --target head_test wal_test tsdb_test promql_test api_test
-	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 \
+	  suppressions=$(CURDIR)/scripts/tsan-suppressions.txt" \
 	  ctest --output-on-failure -j $(JOBS) -R 'Concurren' $(CTEST_ARGS)
 
 # clang's -Wthread-safety over every source file (syntax only: fast).
