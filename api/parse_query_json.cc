@@ -56,20 +56,6 @@ std::string_view CardinalityName(promql::Cardinality c) {
   return "one-to-one";
 }
 
-std::string_view MatchTypeName(MatchType t) {
-  switch (t) {
-    case MatchType::kEqual:
-      return "=";
-    case MatchType::kNotEqual:
-      return "!=";
-    case MatchType::kRegexMatch:
-      return "=~";
-    case MatchType::kRegexNoMatch:
-      return "!~";
-  }
-  return "=";
-}
-
 // The op of a duration expression as Prometheus's ItemType.String() names it.
 std::string_view DurationOpName(promql::TokenKind op) {
   switch (op) {
@@ -292,7 +278,7 @@ class TreeWriter {
   void OneMatcher(const Matcher& m) {
     w_->BeginObject();
     Field("name", std::string_view(m.name()));
-    Field("type", MatchTypeName(m.type()));
+    Field("type", MatchTypeOperator(m.type()));
     Field("value", std::string_view(m.value()));
     w_->EndObject();
   }

@@ -25,18 +25,6 @@ namespace {
 
 constexpr const char* kDataDirHelp = "Data directory";
 
-// A non-negative integer (CLI11 would wrap "-1" into an unsigned option).
-const CLI::Validator kNonNegative(
-    [](std::string& s) -> std::string {
-      uint64_t v;
-      auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-      if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) {
-        return "must be a non-negative integer, got \"" + s + "\"";
-      }
-      return "";
-    },
-    "N");
-
 // A positive Go-style duration that is a whole number of milliseconds.
 const CLI::Validator kDuration(
     [](std::string& s) -> std::string {
@@ -83,7 +71,7 @@ void AddAnalyze(CLI::App& app) {
   AddDataDir(cmd, &args->dir);
   cmd->add_option("--block", args->options.block_id, "Block ULID (default: the newest block)");
   cmd->add_option("--limit", args->options.limit, "Lines per section")
-      ->check(kNonNegative)
+      ->check(kNonNegativeInt)
       ->capture_default_str();
   cmd->add_option("--match", args->options.match,
                   "Series selector: only the series it selects count, e.g. 'up{job=\"a\"}'");

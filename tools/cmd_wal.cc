@@ -15,18 +15,6 @@ struct WalArgs {
   WalDumpOptions dump;
 };
 
-// A non-negative integer (CLI11 would wrap "-1" into an unsigned option).
-const CLI::Validator kCount(
-    [](std::string& s) -> std::string {
-      uint64_t v;
-      auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-      if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) {
-        return "must be a non-negative integer, got \"" + s + "\"";
-      }
-      return "";
-    },
-    "N");
-
 void AddDataDir(CLI::App* cmd, WalArgs* args) {
   cmd->add_option("DATA_DIR", args->data_dir, "Data directory; the WAL is DATA_DIR/wal")
       ->capture_default_str();
@@ -50,7 +38,7 @@ void AddWalCommands(CLI::App& app) {
       ->delimiter(',')
       ->allow_extra_args(false);  // one value per --type: DATA_DIR after it stays positional
   dump->add_option("--limit", args->dump.limit, "Stop after this many lines (0: no limit)")
-      ->check(kCount)
+      ->check(kNonNegativeInt)
       ->capture_default_str();
   dump->callback([args] { ExitWith(RunWalDump(args->data_dir, args->dump)); });
 

@@ -1,6 +1,8 @@
 // Shared plumbing of tools/commands.h.
 #include "tools/commands.h"
 
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -9,6 +11,17 @@ namespace strata::tools {
 void ExitWith(int code) {
   if (code != kExitOk) throw CLI::RuntimeError(code);
 }
+
+const CLI::Validator kNonNegativeInt(
+    [](std::string& s) -> std::string {
+      uint64_t v;
+      auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) {
+        return "must be a non-negative integer, got \"" + s + "\"";
+      }
+      return "";
+    },
+    "N");
 
 void PrintError(std::string_view message) {
   std::fflush(stdout);  // keep the order of stdout and stderr when both go to one file

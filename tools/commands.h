@@ -39,6 +39,10 @@ void ExitWith(const absl::Status& status);
 // Prints "tsdb-tool: <message>" on stderr.
 void PrintError(std::string_view message);
 
+// A CLI11 check for a non-negative integer option (CLI11 alone would wrap
+// "-1" into an unsigned option).
+extern const CLI::Validator kNonNegativeInt;
+
 // Runs the CLI: parses argv, runs the chosen subcommand's callback and maps
 // errors to exit statuses. `app` has its subcommands registered.
 int RunApp(CLI::App& app, int argc, char** argv);

@@ -266,22 +266,23 @@ std::string Matcher::ToString() const {
   } else {
     AppendGoQuoted(&out, name_);
   }
-  switch (type_) {
-    case MatchType::kEqual:
-      out.append("=");
-      break;
-    case MatchType::kNotEqual:
-      out.append("!=");
-      break;
-    case MatchType::kRegexMatch:
-      out.append("=~");
-      break;
-    case MatchType::kRegexNoMatch:
-      out.append("!~");
-      break;
-  }
+  out.append(MatchTypeOperator(type_));
   AppendGoQuoted(&out, value_);
   return out;
+}
+
+std::string_view MatchTypeOperator(MatchType t) {
+  switch (t) {
+    case MatchType::kEqual:
+      return "=";
+    case MatchType::kNotEqual:
+      return "!=";
+    case MatchType::kRegexMatch:
+      return "=~";
+    case MatchType::kRegexNoMatch:
+      return "!~";
+  }
+  return "=";
 }
 
 }  // namespace strata

@@ -28,6 +28,8 @@
 namespace strata {
 
 enum class MatchType { kEqual, kNotEqual, kRegexMatch, kRegexNoMatch };
+// The PromQL operator of `t`: "=", "!=", "=~" or "!~".
+std::string_view MatchTypeOperator(MatchType t);
 
 class Matcher {
  public:
