@@ -1,7 +1,9 @@
 #include "api/json_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace strata::api {
 namespace {
@@ -107,59 +109,101 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
-void AppendPromFloat(std::string* out, double v) {
+namespace {
+
+// Writes v as AppendPromFloat does into buf (at least kPromFloatMax bytes);
+// returns the length.
+constexpr size_t kPromFloatMax = 32;  // "-1.7976931348623157e+308" and fixed forms < 1e21
+size_t FormatPromFloatTo(char* buf, double v) {
   if (std::isnan(v)) {
-    out->append("NaN");
-    return;
+    std::memcpy(buf, "NaN", 3);
+    return 3;
   }
   if (std::isinf(v)) {
-    out->append(v > 0 ? "+Inf" : "-Inf");
-    return;
+    std::memcpy(buf, v > 0 ? "+Inf" : "-Inf", 4);
+    return 4;
+  }
+  const double abs = std::fabs(v);
+  // Integers below 2^53 print as themselves: no shorter digit string
+  // round-trips to them. (The common case: counters, sizes, states.)
+  if (abs < 9007199254740992.0 && v == std::trunc(v)) {
+    if (v == 0) {
+      if (std::signbit(v)) {
+        std::memcpy(buf, "-0", 2);
+        return 2;
+      }
+      buf[0] = '0';
+      return 1;
+    }
+    return std::to_chars(buf, buf + kPromFloatMax, static_cast<int64_t>(v)).ptr - buf;
   }
   // Without a precision, scientific to_chars emits the shortest digits that
   // round-trip (as Go's precision -1 does), with a signed exponent of at
   // least two digits, exactly Go's 'e' form.
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-  std::string_view sci(buf, ec == std::errc() ? end - buf : 0);
-  double abs = std::fabs(v);
-  if (abs != 0 && (abs < 1e-6 || abs >= 1e21)) {
-    out->append(sci);
-    return;
+  char sci[kPromFloatMax];
+  const char* sci_end = std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific).ptr;
+  if (abs < 1e-6 || abs >= 1e21) {
+    std::memcpy(buf, sci, sci_end - sci);
+    return sci_end - sci;
   }
   // Fixed notation from the same shortest digits. (to_chars' own fixed form
   // is not used: among equally short renderings it picks the one closest to
   // the binary value, so 2^60 would print as 1152921504606846976 where Go
   // prints 1152921504606847000.)
-  if (!sci.empty() && sci[0] == '-') {
-    out->push_back('-');
-    sci.remove_prefix(1);
+  char* o = buf;
+  const char* p = sci;
+  if (*p == '-') *o++ = *p++;
+  char digits[20];  // at most 17 significant digits
+  int n = 0;
+  for (; *p != 'e'; ++p) {
+    if (*p != '.') digits[n++] = *p;
   }
-  size_t e = sci.find('e');
-  if (e == std::string_view::npos) return;
-  std::string digits;
-  for (char c : sci.substr(0, e)) {
-    if (c != '.') digits.push_back(c);
-  }
+  ++p;  // 'e'
+  const bool negative_exp = *p == '-';
+  ++p;  // the exponent's sign
   int exp = 0;
-  std::string_view exp_str = sci.substr(e + 1);
-  if (!exp_str.empty() && exp_str[0] == '+') exp_str.remove_prefix(1);
-  std::from_chars(exp_str.data(), exp_str.data() + exp_str.size(), exp);
-  // Digits before the decimal point.
-  int int_digits = exp + 1;
-  int n = static_cast<int>(digits.size());
+  for (; p < sci_end; ++p) exp = exp * 10 + (*p - '0');
+  if (negative_exp) exp = -exp;
+  const int int_digits = exp + 1;  // digits before the decimal point
   if (int_digits <= 0) {
-    out->append("0.");
-    out->append(static_cast<size_t>(-int_digits), '0');
-    out->append(digits);
+    *o++ = '0';
+    *o++ = '.';
+    o = std::fill_n(o, -int_digits, '0');
+    o = std::copy_n(digits, n, o);
   } else if (int_digits >= n) {
-    out->append(digits);
-    out->append(static_cast<size_t>(int_digits - n), '0');
+    o = std::copy_n(digits, n, o);
+    o = std::fill_n(o, int_digits - n, '0');
   } else {
-    out->append(digits, 0, int_digits);
-    out->push_back('.');
-    out->append(digits, int_digits, std::string::npos);
+    o = std::copy_n(digits, int_digits, o);
+    *o++ = '.';
+    o = std::copy_n(digits + int_digits, n - int_digits, o);
   }
+  return o - buf;
+}
+
+// Writes a millisecond timestamp as AppendPromTimestamp does into buf (at
+// least 24 bytes); returns the length.
+size_t FormatPromTimestampTo(char* buf, int64_t ms) {
+  // Unsigned arithmetic so INT64_MIN negates cleanly.
+  const uint64_t abs = ms < 0 ? 0 - static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
+  char* o = buf;
+  if (ms < 0) *o++ = '-';
+  o = std::to_chars(o, buf + 24, abs / 1000).ptr;
+  const uint64_t frac = abs % 1000;
+  if (frac != 0) {
+    *o++ = '.';
+    *o++ = static_cast<char>('0' + frac / 100);
+    *o++ = static_cast<char>('0' + frac / 10 % 10);
+    *o++ = static_cast<char>('0' + frac % 10);
+  }
+  return o - buf;
+}
+
+}  // namespace
+
+void AppendPromFloat(std::string* out, double v) {
+  char buf[kPromFloatMax];
+  out->append(buf, FormatPromFloatTo(buf, v));
 }
 
 std::string FormatPromFloat(double v) {
@@ -169,18 +213,8 @@ std::string FormatPromFloat(double v) {
 }
 
 void AppendPromTimestamp(std::string* out, int64_t ms) {
-  // Unsigned arithmetic so INT64_MIN negates cleanly.
-  uint64_t abs = ms < 0 ? 0 - static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
-  if (ms < 0) out->push_back('-');
   char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, abs / 1000);
-  out->append(buf, end - buf);
-  uint64_t frac = abs % 1000;
-  if (frac != 0) {
-    char f[4] = {'.', static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
-                 static_cast<char>('0' + frac % 10)};
-    out->append(f, sizeof f);
-  }
+  out->append(buf, FormatPromTimestampTo(buf, ms));
 }
 
 void JsonWriter::BeforeValue() {
@@ -262,6 +296,26 @@ void JsonWriter::SampleValue(double v) {
 void JsonWriter::Timestamp(int64_t ms) {
   BeforeValue();
   AppendPromTimestamp(out_, ms);
+}
+
+void JsonWriter::Point(int64_t ms, double v) {
+  // One append per point: the bulk of a range query's answer.
+  char buf[2 + 24 + 3 + kPromFloatMax + 1];
+  char* o = buf;
+  if (after_key_) {
+    after_key_ = false;
+  } else if (!has_value_.empty()) {
+    if (has_value_.back()) *o++ = ',';
+    has_value_.back() = true;
+  }
+  *o++ = '[';
+  o += FormatPromTimestampTo(o, ms);
+  *o++ = ',';
+  *o++ = '"';
+  o += FormatPromFloatTo(o, v);
+  *o++ = '"';
+  *o++ = ']';
+  out_->append(buf, o - buf);
 }
 
 void JsonWriter::Raw(std::string_view json) {

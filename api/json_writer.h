@@ -54,6 +54,8 @@ class JsonWriter {
   // number with exactly three decimals when the milliseconds are not zero
   // (1500 -> 1.500, 1000 -> 1, -1 -> -0.001).
   void Timestamp(int64_t ms);
+  // A sample as Prometheus writes it: [Timestamp(ms), SampleValue(v)].
+  void Point(int64_t ms, double v);
   // Pre-encoded JSON, inserted verbatim as one value.
   void Raw(std::string_view json);
 

@@ -36,13 +36,6 @@ void WriteMetric(const Labels& l, JsonWriter* w) {
   w->EndObject();
 }
 
-void WritePoint(int64_t t, double v, JsonWriter* w) {
-  w->BeginArray();
-  w->Timestamp(t);
-  w->SampleValue(v);
-  w->EndArray();
-}
-
 // Answers 400 (and returns true) when the request's form could not be
 // parsed, with Prometheus's message.
 bool RefusedForm(const ApiRequest& req, httplib::Response* res) {
@@ -81,7 +74,7 @@ void WriteQueryData(const promql::Value& value, JsonWriter* w) {
       w->Key("metric");
       WriteMetric(s.metric, w);
       w->Key("value");
-      WritePoint(s.t, s.f, w);
+      w->Point(s.t, s.f);
       w->EndObject();
     }
     w->EndArray();
@@ -95,7 +88,7 @@ void WriteQueryData(const promql::Value& value, JsonWriter* w) {
       WriteMetric(s.metric, w);
       w->Key("values");
       w->BeginArray();
-      for (const promql::FPoint& p : s.floats) WritePoint(p.t, p.f, w);
+      for (const promql::FPoint& p : s.floats) w->Point(p.t, p.f);
       w->EndArray();
       w->EndObject();
     }
@@ -103,7 +96,7 @@ void WriteQueryData(const promql::Value& value, JsonWriter* w) {
   } else if (const auto* sc = std::get_if<promql::Scalar>(&value)) {
     w->String("scalar");
     w->Key("result");
-    WritePoint(sc->t, sc->v, w);
+    w->Point(sc->t, sc->v);
   } else {
     const auto& str = std::get<promql::String>(value);
     w->String("string");

@@ -110,6 +110,9 @@ struct SelfMetrics::Impl {
       NewCounter(registry, "strata_tsdb_compactions_total", "Block compactions completed.");
   Counter& compactions_failed = NewCounter(registry, "strata_tsdb_compactions_failed_total",
                                            "Block compactions that failed.");
+  Counter& maintenance_runs = NewCounter(
+      registry, "strata_tsdb_maintenance_runs_total",
+      "Maintenance rounds (head cut, compaction, retention) completed, failed or not.");
   Counter& maintenance_failures =
       NewCounter(registry, "strata_tsdb_maintenance_failures_total",
                  "Maintenance rounds (head cut, compaction, retention) that ended in an error.");
@@ -289,6 +292,7 @@ std::string SelfMetrics::Render() {
   SyncCounter(m.head_truncations, s.blocks.head_truncations);
   SyncCounter(m.compactions, s.blocks.compactions);
   SyncCounter(m.compactions_failed, s.blocks.compactions_failed);
+  SyncCounter(m.maintenance_runs, s.blocks.maintenance_runs);
   SyncCounter(m.maintenance_failures, s.blocks.maintenance_failures);
   SyncCounter(m.retention_time, s.blocks.retention_deleted_by_time);
   SyncCounter(m.retention_size, s.blocks.retention_deleted_by_size);

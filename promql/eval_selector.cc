@@ -1,5 +1,7 @@
 // Vector and matrix selectors: reading series from storage.
 #include <algorithm>
+#include <array>
+#include <span>
 
 #include "promql/evaluator.h"
 #include "tsdb/base/status_macros.h"
@@ -11,19 +13,30 @@ absl::Status Evaluator::ForEachSeries(const VectorSelector& sel, int64_t lo, int
   if (hi <= lo) return absl::OkStatus();
   std::unique_ptr<SeriesSet> set = ctx_->querier->Select(sel.matchers);
   LoadedSeries s;
+  std::array<TimedValue, 512> batch;
   while (set->Next()) {
     RETURN_IF_ERROR(ctx_->CheckLimits());
     s.labels = set->labels();
     s.points.clear();
     std::unique_ptr<SampleIterator> it = set->Iterator();
-    for (bool ok = it->Seek(lo + 1); ok && it->t() <= hi; ok = it->Next()) {
-      const double v = it->v();
-      if (!keep_stale && IsStaleNaN(v)) continue;
-      if (absl::Status st = ctx_->AddSamples(1); !st.ok()) {
+    // Batches through a fixed buffer: the samples are accounted before the
+    // points vector grows to hold them.
+    for (bool positioned = it->Seek(lo + 1); positioned;) {
+      const size_t got = it->ReadBatch(hi, batch.data(), batch.size(), &positioned);
+      if (got == 0) break;  // the next sample is past hi
+      const std::span<const TimedValue> read(batch.data(), got);
+      size_t keep = got;
+      if (!keep_stale) {
+        keep = std::count_if(read.begin(), read.end(),
+                             [](const TimedValue& p) { return !IsStaleNaN(p.v); });
+      }
+      if (absl::Status st = ctx_->AddSamples(static_cast<int64_t>(keep)); !st.ok()) {
         ctx_->ReleaseSamples(static_cast<int64_t>(s.points.size()));
         return st;
       }
-      s.points.push_back(FPoint{it->t(), v});
+      for (const TimedValue& p : read) {
+        if (keep_stale || !IsStaleNaN(p.v)) s.points.push_back(FPoint{p.t, p.v});
+      }
     }
     const int64_t n = static_cast<int64_t>(s.points.size());
     ctx_->total_samples += n;

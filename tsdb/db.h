@@ -80,6 +80,7 @@ struct BlockStats {
   uint64_t head_truncations = 0;
   uint64_t compactions = 0;
   uint64_t compactions_failed = 0;
+  uint64_t maintenance_runs = 0;      // Maintain() rounds completed, failed or not
   uint64_t maintenance_failures = 0;  // Maintain() rounds that ended in an error
   uint64_t retention_deleted_by_time = 0;
   uint64_t retention_deleted_by_size = 0;

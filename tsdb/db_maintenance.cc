@@ -48,10 +48,9 @@ absl::Status DB::Maintain() {
   KeepFirstError(&first, CutHeadBlocks());
   KeepFirstError(&first, CompactBlocks());
   KeepFirstError(&first, ApplyRetention());
-  if (!first.ok()) {
-    MutexLock b(&blocks_mu_);
-    ++block_stats_.maintenance_failures;
-  }
+  MutexLock b(&blocks_mu_);
+  ++block_stats_.maintenance_runs;
+  if (!first.ok()) ++block_stats_.maintenance_failures;
   return first;
 }
 

@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "tsdb/base/timed_value.h"
 #include "tsdb/labels/labels.h"
 #include "tsdb/labels/matcher.h"
 
@@ -36,6 +37,21 @@ class SampleIterator {
   virtual int64_t t() const = 0;
   virtual double v() const = 0;
   virtual absl::Status status() const = 0;
+
+  // Batch read, for callers that take every sample of a time range (PromQL
+  // selectors): copies the current sample and the ones after it, as long as
+  // their timestamps are <= maxt, into out[0, n) with n <= cap, and returns
+  // n. Afterwards *positioned tells whether the iterator is at a sample (the
+  // first one not copied: its timestamp is > maxt or the batch was full);
+  // false means the end was reached or an error stopped it (see status()).
+  // Equivalent to the loop `while (n < cap && t() <= maxt) { out[n++] =
+  // {t(), v()}; if (!Next()) break; }`, which is the default; iterators
+  // that decode whole runs override it to skip a virtual call per sample.
+  // REQUIRES: the last Next or Seek (or ReadBatch, through *positioned)
+  // left the iterator at a sample; cap > 0.
+  virtual size_t ReadBatch(int64_t maxt, TimedValue* out, size_t cap, bool* positioned) {
+    return ReadBatchByNext(*this, maxt, out, cap, positioned);
+  }
 };
 
 // Iterates over series sorted by labels (Compare order).

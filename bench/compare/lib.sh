@@ -183,6 +183,31 @@ start_prometheus() {
     --web.listen-address="127.0.0.1:$port" "$@" >"$dir/server.log" 2>&1 &
 }
 
+# Prints the value of an unlabelled metric of the server on 127.0.0.1:$1
+# (empty when it is missing or the server does not answer).
+scrape_metric() {
+  curl -fsS --max-time 10 "http://127.0.0.1:$1/metrics" 2>/dev/null \
+    | awk -v m="$2" '$1 == m { print $2 }'
+}
+
+# Waits (at most $2 seconds) until Strata on port $1 has completed a whole
+# maintenance round that started after this call, so that the head has been
+# cut into blocks and the blocks compacted: queries then read the data in
+# the state it stays in. Returns 1 on timeout.
+wait_strata_settled() {
+  local port="$1" limit="$2" start=$SECONDS r0 r
+  r0="$(scrape_metric "$port" strata_tsdb_maintenance_runs_total)"
+  [ -n "$r0" ] || return 1
+  # The round running now may have started before the call: wait for the
+  # one after it.
+  while [ $((SECONDS - start)) -lt "$limit" ]; do
+    r="$(scrape_metric "$port" strata_tsdb_maintenance_runs_total)"
+    if [ -n "$r" ] && [ "${r%.*}" -ge $((${r0%.*} + 2)) ]; then return 0; fi
+    sleep 2
+  done
+  return 1
+}
+
 machine_summary() {
   local cpu mem
   cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"

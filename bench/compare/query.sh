@@ -148,6 +148,16 @@ run_bounded "$QB" write "${DATASET_FLAGS[@]}" --connections "$CONNECTIONS" \
 }
 WRITE_SUMMARY="$(grep '^remote write:' "$WORK/write.txt")"
 log "$WRITE_SUMMARY"
+# Prometheus serves blocks; Strata is queried too in the state its data
+# settles in: the head cut into blocks, the blocks compacted (cold chunks).
+log "strata: waiting for maintenance to cut and compact blocks"
+t0=$SECONDS
+wait_strata_settled "$STRATA_PORT" "$(left)" || {
+  log "strata did not finish a maintenance round in time"
+  exit 1
+}
+STRATA_BLOCKS="$(scrape_metric "$STRATA_PORT" strata_tsdb_blocks_loaded)"
+log "strata: $STRATA_BLOCKS blocks after $((SECONDS - t0)) s"
 
 # ---- the suite ----
 LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -180,7 +190,8 @@ REPORT="$WORK/report.md"
     "loaded at start;" \
     "flags \`--storage.tsdb.retention.time=15d --storage.tsdb.min-block-duration=2h" \
     "--storage.tsdb.max-block-duration=18h\`"
-  echo "- Strata: flags \`${STRATA_FLAGS:-(defaults)}\`; ${WRITE_SUMMARY}"
+  echo "- Strata: flags \`${STRATA_FLAGS:-(defaults)}\`; ${WRITE_SUMMARY}; queried after" \
+    "a maintenance round: $STRATA_BLOCKS blocks (cut from the head, compacted) and the head"
   echo "- each query: $WARMUP untimed request(s) per system, then $REPS timed rounds (order" \
     "alternating); latency is the client's wall time to the last byte of the uncompressed" \
     "answer; load average before the queries: $LOADAVG"

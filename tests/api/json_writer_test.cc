@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <random>
+#include <string>
 
 #include "gtest/gtest.h"
 
@@ -77,6 +79,21 @@ TEST(PromFloatTest, RoundTripsBitExactly) {
     std::string s = FormatPromFloat(v);
     EXPECT_EQ(std::strtod(s.c_str(), nullptr), v) << s;
   }
+}
+
+TEST(PromFloatTest, IntegersPrintAsThemselves) {
+  // Below 2^53 no shorter digit string round-trips to an integer, so Go
+  // prints its exact digits: the same as printing the int64.
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    const int64_t bound = int64_t{1} << (rng() % 54);
+    const int64_t n = static_cast<int64_t>(rng() % static_cast<uint64_t>(bound)) *
+                      (rng() % 2 ? 1 : -1);
+    EXPECT_EQ(FormatPromFloat(static_cast<double>(n)), std::to_string(n)) << n;
+  }
+  EXPECT_EQ(FormatPromFloat(9007199254740991.0), "9007199254740991");  // 2^53 - 1
+  EXPECT_EQ(FormatPromFloat(-9007199254740991.0), "-9007199254740991");
+  EXPECT_EQ(FormatPromFloat(4503599627370495.5), "4503599627370495.5");  // not integral
 }
 
 TEST(PromTimestampTest, SecondsWithThreeDecimals) {
@@ -162,6 +179,23 @@ TEST(JsonWriterTest, NestsAndSeparates) {
   w.EndObject();
   EXPECT_EQ(out, R"({"status":"success","data":[{"metric":{},"value":[1.500,"1e-07"]},-3,)"
                  R"(18446744073709551615,true,false,null,[],{"x":1}]})");
+}
+
+TEST(JsonWriterTest, PointsAreTimestampValuePairs) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("value");
+  w.Point(1500, 1e-7);
+  w.Key("values");
+  w.BeginArray();
+  w.Point(-1, -0.0);
+  w.Point(1700000000000, std::numeric_limits<double>::quiet_NaN());
+  w.Point(std::numeric_limits<int64_t>::min(), -1.7976931348623157e308);
+  w.EndArray();
+  w.EndObject();
+  EXPECT_EQ(out, R"({"value":[1.500,"1e-07"],"values":[[-0.001,"-0"],[1700000000,"NaN"],)"
+                 R"([-9223372036854775.808,"-1.7976931348623157e+308"]]})");
 }
 
 }  // namespace

@@ -130,7 +130,10 @@ TEST_F(DBBlocksTest, HeadIsCutIntoBlocksAndTruncated) {
   auto db = Open(Options());
   Writer w(20);
   w.Write(*db, 0, 6 * kHour, &ref_);
+  EXPECT_EQ(db->stats().blocks.maintenance_runs, 0u);
   ASSERT_TRUE(db->Maintain().ok());
+  EXPECT_EQ(db->stats().blocks.maintenance_runs, 1u);
+  EXPECT_EQ(db->stats().blocks.maintenance_failures, 0u);
   // 6h of data, 2h blocks: the head keeps <= 1.5 block ranges, so [0, 2h)
   // and [2h, 4h) are blocks and the head starts at 4h.
   auto blocks = db->blocks();

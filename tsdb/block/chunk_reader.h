@@ -63,6 +63,12 @@ class ChunkDecoder {
     if (encoding_ == ChunkEncoding::kXor) return xor_.Seek(t);
     return cold_ != nullptr && cold_->Seek(t);
   }
+  // Batch read (see SampleIterator::ReadBatch in tsdb/storage.h).
+  // REQUIRES: the last Next or Seek returned true; cap > 0.
+  size_t ReadBatch(int64_t maxt, TimedValue* out, size_t cap, bool* positioned) {
+    if (encoding_ == ChunkEncoding::kXor) return xor_.ReadBatch(maxt, out, cap, positioned);
+    return cold_->ReadBatch(maxt, out, cap, positioned);
+  }
   int64_t t() const { return encoding_ == ChunkEncoding::kXor ? xor_.t() : cold_->t(); }
   double v() const { return encoding_ == ChunkEncoding::kXor ? xor_.v() : cold_->v(); }
   absl::Status status() const;

@@ -84,6 +84,17 @@ bool ColdChunkIterator::Next() {
   return true;
 }
 
+size_t ColdChunkIterator::ReadBatch(int64_t maxt, TimedValue* out, size_t cap,
+                                    bool* positioned) {
+  // The current sample is the one at pos_ - 1.
+  size_t n = 0;
+  uint32_t i = pos_ - 1;
+  for (; n < cap && i < num_samples_ && ts_[i] <= maxt; ++i) out[n++] = TimedValue{ts_[i], vs_[i]};
+  pos_ = i;
+  *positioned = Next();
+  return n;
+}
+
 bool ColdChunkIterator::Seek(int64_t t) {
   if (done_) return false;
   if (pos_ > 0 && t_ >= t) return true;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "tsdb/base/timed_value.h"
 
 namespace strata {
 
@@ -34,6 +35,10 @@ class ColdChunkIterator {
   void Reset(std::span<const uint8_t> chunk);
   bool Next();
   bool Seek(int64_t t);
+  // Batch read (see SampleIterator::ReadBatch in tsdb/storage.h): a copy
+  // out of the decoded columns.
+  // REQUIRES: the last Next or Seek returned true; cap > 0.
+  size_t ReadBatch(int64_t maxt, TimedValue* out, size_t cap, bool* positioned);
   int64_t t() const { return t_; }
   double v() const { return v_; }
   uint32_t num_samples() const { return num_samples_; }

@@ -23,6 +23,7 @@
 
 #include "absl/base/attributes.h"
 #include "absl/status/status.h"
+#include "tsdb/base/timed_value.h"
 #include "absl/strings/string_view.h"
 #include "tsdb/base/bit_stream.h"
 
@@ -113,6 +114,11 @@ class XorIterator {
     return d;
   }
   const absl::Status& status() const { return status_; }
+  // Batch read (see SampleIterator::ReadBatch in tsdb/storage.h).
+  // REQUIRES: the last Next or Seek returned true; cap > 0.
+  size_t ReadBatch(int64_t maxt, TimedValue* out, size_t cap, bool* positioned) {
+    return ReadBatchByNext(*this, maxt, out, cap, positioned);
+  }
 
  private:
   // Decoding of the samples after the second one is inlined (the hot path

@@ -51,6 +51,7 @@ class ChunkSeqIterator final : public SampleIterator {
 
   bool Next() override;
   bool Seek(int64_t t) override;
+  size_t ReadBatch(int64_t maxt, TimedValue* out, size_t cap, bool* positioned) override;
   int64_t t() const override { return it_.t(); }
   double v() const override { return it_.v(); }
   absl::Status status() const override { return status_; }

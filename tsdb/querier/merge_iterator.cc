@@ -59,6 +59,27 @@ bool MergeSampleIterator::Seek(int64_t t) {
   return PopCurrent();
 }
 
+size_t MergeSampleIterator::ReadBatch(int64_t maxt, TimedValue* out, size_t cap,
+                                      bool* positioned) {
+  size_t n = 0;
+  while (has_cur_ && n < cap && cur_t_ <= maxt) {
+    // The current input alone holds every sample before the other inputs'
+    // earliest one.
+    const int64_t bound = heap_.empty() ? maxt : std::min(maxt, heap_.front().t - 1);
+    if (cur_t_ <= bound) {
+      bool input_positioned;
+      n += inputs_[cur_]->ReadBatch(bound, out + n, cap - n, &input_positioned);
+      if (!CurrentMoved(input_positioned)) break;
+    } else {
+      // Another input holds a sample at cur_t_ too: Next skips it.
+      out[n++] = TimedValue{cur_t_, v()};
+      if (!Next()) break;
+    }
+  }
+  *positioned = has_cur_;
+  return n;
+}
+
 bool MergeSampleIterator::Start(bool seek, int64_t t) {
   started_ = true;
   for (uint32_t i = 0; i < inputs_.size(); ++i) {

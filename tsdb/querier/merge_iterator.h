@@ -39,6 +39,9 @@ class MergeSampleIterator final : public SampleIterator {
 
   bool Next() override;
   bool Seek(int64_t t) override;
+  // Runs of the current input up to the next input's timestamp are read
+  // with the input's own ReadBatch.
+  size_t ReadBatch(int64_t maxt, TimedValue* out, size_t cap, bool* positioned) override;
   int64_t t() const override { return cur_t_; }
   double v() const override { return inputs_[cur_]->v(); }
   absl::Status status() const override { return status_; }

@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
+#include "tests/read_batch_check.h"
 #include "tests/tsdb/block/block_test_util.h"
 #include "tsdb/base/mem_fs.h"
 #include "tsdb/block/block.h"
@@ -254,6 +255,29 @@ TEST_F(BlockReaderTest, TimeLimitsAndSeek) {
   // selected only if a chunk overlaps, and yields nothing outside the range.
   auto q2 = block_->NewQuerier(kMaxT, kMaxT + 10);
   EXPECT_TRUE(testing::SelectAll(q2.get(), {}).empty());
+}
+
+TEST_F(BlockReaderTest, ReadBatchMatchesNextAcrossChunks) {
+  for (size_t k : {size_t{3}, size_t{7}, size_t{11}}) {
+    const TestSeries& s = series_[k];
+    ASSERT_GT(s.samples.size(), 3u);
+    std::vector<Matcher> ms;
+    s.labels.ForEach(
+        [&](Label l) { ms.push_back(M(kEq, std::string(l.name), std::string(l.value))); });
+    // The whole block, and limits inside the first and last chunks.
+    for (auto [mint, maxt] :
+         {std::pair{int64_t{0}, kMaxT},
+          std::pair{s.samples[1].t + 1, s.samples[s.samples.size() - 2].t - 1}}) {
+      auto q = block_->NewQuerier(mint, maxt);
+      ::strata::testing::CheckReadBatchMatchesNext(
+          [&] {
+            auto set = q->Select(ms);
+            EXPECT_TRUE(set->Next());
+            return set->Iterator();
+          },
+          k);
+    }
+  }
 }
 
 TEST_F(BlockReaderTest, LabelNamesAndValues) {

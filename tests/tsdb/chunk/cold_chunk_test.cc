@@ -5,10 +5,12 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <random>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/read_batch_check.h"
 #include "tsdb/chunk/xor_chunk.h"
 
 namespace strata {
@@ -138,7 +140,7 @@ TEST(ColdChunkTest, PropertyRoundTripAllKinds) {
       for (size_t n : {size_t{1}, size_t{2}, size_t{3}, size_t{127}, size_t{128}, size_t{129},
                        size_t{1000} + seed * 97}) {
         for (int variant = 0; variant < 4; ++variant) {
-          SCOPED_TRACE(testing::Message()
+          SCOPED_TRACE(::testing::Message()
                        << name << " n=" << n << " seed=" << seed << " variant=" << variant);
           Series s;
           s.ts = variant % 2 == 0 ? ScrapeTimes(rng, n)
@@ -232,6 +234,23 @@ TEST(ColdChunkTest, SparseIncrementsAreCheap) {
   for (size_t i = 0; i < s.ts.size(); ++i) s.vs.push_back(v += rng() % 50 == 0 ? 1 : 0);
   const size_t bytes = ExpectRoundTrip(s);
   EXPECT_LT(static_cast<double>(bytes) / 5760, 0.2 + 0.04);
+}
+
+TEST(ColdChunkTest, ReadBatchMatchesNext) {
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    std::mt19937_64 rng(seed);
+    for (size_t n : {size_t{1}, size_t{2}, size_t{5}, size_t{200}, size_t{1900}}) {
+      Series s;
+      s.ts = seed % 2 ? ScrapeTimes(rng, n) : IrregularTimes(rng, n, 1000);
+      for (size_t i = 0; i < n; ++i) {
+        s.vs.push_back(rng() % 9 == 0 ? FromBits(kStaleMarker) : static_cast<double>(rng() % 100));
+      }
+      const std::vector<uint8_t> chunk = EncodeColdChunk(s.ts, s.vs);
+      testing::CheckReadBatchMatchesNext(
+          [&] { return std::make_unique<ColdChunkIterator>(chunk); }, seed * 1000 + n);
+      if (HasFailure()) return;
+    }
+  }
 }
 
 }  // namespace

@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <random>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/read_batch_check.h"
 #include "tsdb/base/bit_stream.h"
 
 namespace strata {
@@ -626,6 +628,28 @@ TEST(XorChunkTest, ResetClearsError) {
   while (it.Next()) ++n;
   EXPECT_EQ(n, 3);
   EXPECT_TRUE(it.status().ok());
+}
+
+TEST(XorChunkTest, ReadBatchMatchesNext) {
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    std::mt19937_64 rng(seed);
+    for (int n : {1, 2, 3, 120, 1000}) {
+      XorAppender app;
+      int64_t t = -5000;
+      for (int i = 0; i < n; ++i) {
+        t += 1 + static_cast<int64_t>(rng() % (seed % 2 ? 30000 : 3));
+        uint64_t bits = rng() % 7 == 0 ? rng() : (rng() % 50) * 0x10000000000ULL;
+        double v;
+        std::memcpy(&v, &bits, sizeof v);
+        app.Append(t, v);
+      }
+      const std::vector<uint8_t> chunk(app.bytes().begin(), app.bytes().end());
+      testing::CheckReadBatchMatchesNext(
+          [&] { return std::make_unique<XorIterator>(std::span<const uint8_t>(chunk)); },
+          seed * 1000 + n);
+      if (HasFailure()) return;
+    }
+  }
 }
 
 }  // namespace

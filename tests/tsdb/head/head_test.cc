@@ -4,8 +4,10 @@
 #include <cstring>
 #include <limits>
 #include <thread>
+#include <utility>
 
 #include "gtest/gtest.h"
+#include "tests/read_batch_check.h"
 #include "tests/tsdb/head/head_test_util.h"
 
 namespace strata {
@@ -198,6 +200,27 @@ TEST_F(HeadTest, ChunksAreCutAndQueriesSpanThem) {
   EXPECT_EQ(it->t(), start + 502 * 1000);
   EXPECT_FALSE(it->Seek(start + 2000 * 1000));
   EXPECT_FALSE(it->Next());
+}
+
+TEST_F(HeadTest, ReadBatchMatchesNextAcrossChunks) {
+  auto app = head_.NewAppender();
+  const int64_t start = kNow - 1000 * 1000;
+  for (int i = 0; i < 1000; ++i) {
+    const double v = i % 13 == 0 ? std::nan("") : i * 0.25;
+    ASSERT_TRUE(app->Add(Up("x"), start + i * 1000 + i % 3, v).ok());
+  }
+  ASSERT_TRUE(app->Commit().ok());
+  // The whole series, and a window that starts and ends inside chunks.
+  for (auto [mint, maxt] : {std::pair{kMin, kMax}, std::pair{start + 150'500, start + 800'100}}) {
+    auto q = head_.NewQuerier(mint, maxt);
+    testing::CheckReadBatchMatchesNext(
+        [&] {
+          auto set = q->Select({});
+          EXPECT_TRUE(set->Next());
+          return set->Iterator();
+        },
+        static_cast<uint64_t>(maxt - mint));
+  }
 }
 
 TEST_F(HeadTest, ChunksAreCutAtBlockRangeBoundaries) {

@@ -11,6 +11,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/read_batch_check.h"
 #include "tests/tsdb/querier/fake_querier.h"
 
 namespace strata {
@@ -279,6 +280,15 @@ TEST(MergeQuerierTest, IteratorErrorOfOneInputStopsTheMergedIterator) {
   auto it2 = set->Iterator();
   EXPECT_FALSE(it2->Seek(5));
   EXPECT_EQ(it2->status(), absl::DataLossError("bad chunk"));
+  // A batch read stops at the failure with what came before it.
+  auto it3 = set->Iterator();
+  ASSERT_TRUE(it3->Next());
+  TimedValue batch[8];
+  bool positioned = true;
+  EXPECT_EQ(it3->ReadBatch(100, batch, 8, &positioned), 4u);
+  EXPECT_FALSE(positioned);
+  EXPECT_EQ(batch[3].t, 4);
+  EXPECT_EQ(it3->status(), absl::DataLossError("bad chunk"));
   // The set itself is fine.
   EXPECT_FALSE(set->Next());
   EXPECT_TRUE(set->status().ok());
@@ -364,6 +374,9 @@ TEST(MergeQuerierTest, FiftyRandomInputsMatchABruteForceMerge) {
       ASSERT_EQ((FakeSample{sit->t(), sit->v()}), expected[pos]) << step;
     }
     EXPECT_TRUE(sit->status().ok());
+    // Batch reads see what Next sees, through runs of one input and the
+    // duplicates between them.
+    testing::CheckReadBatchMatchesNext([&] { return set->Iterator(); }, rng(), 10);
   }
   EXPECT_EQ(w, want.end());
   EXPECT_TRUE(set->status().ok());
