@@ -111,6 +111,42 @@ void AppendJsonString(std::string* out, std::string_view s) {
 
 namespace {
 
+// Powers of ten, exact as doubles.
+constexpr double kPow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+
+// The fast path for values with few decimals (0.87, 1234.5): the smallest k
+// <= 9 for which m = round(|v| * 10^k) < 2^50 gives back v as m / 10^k (one
+// correctly rounded division of exact operands, which is what parsing the
+// decimal m * 10^-k yields). That decimal is the shortest that round-trips
+// (a shorter one would have matched at a smaller k) and the only one with
+// k decimals that does: below 2^50 the values rounding to v span less than
+// a quarter of a unit of m, and the product |v| * 10^k is off by at most an
+// eighth, so rounding it finds m. It is therefore what Go prints. Writes it in
+// fixed notation into buf and returns the length, or returns 0 when no k
+// works (then the general path formats v).
+// REQUIRES: 1e-6 <= |v| < 1e15 and v is not an integer.
+size_t FormatShortDecimalTo(char* buf, double v) {
+  const double abs = std::fabs(v);
+  for (int k = 1; k <= 9; ++k) {
+    const double scaled = std::nearbyint(abs * kPow10[k]);
+    if (scaled >= 1125899906842624.0) return 0;  // 2^50
+    if (scaled / kPow10[k] != abs) continue;
+    const auto m = static_cast<uint64_t>(scaled);
+    char* o = buf;
+    if (v < 0) *o++ = '-';
+    const uint64_t int_part = m / static_cast<uint64_t>(kPow10[k]);
+    uint64_t frac = m % static_cast<uint64_t>(kPow10[k]);
+    o = std::to_chars(o, o + 20, int_part).ptr;
+    *o++ = '.';
+    for (int i = k - 1; i >= 0; --i) {
+      o[i] = static_cast<char>('0' + frac % 10);
+      frac /= 10;
+    }
+    return o + k - buf;
+  }
+  return 0;
+}
+
 // Writes v as AppendPromFloat does into buf (at least kPromFloatMax bytes);
 // returns the length.
 constexpr size_t kPromFloatMax = 32;  // "-1.7976931348623157e+308" and fixed forms < 1e21
@@ -136,6 +172,9 @@ size_t FormatPromFloatTo(char* buf, double v) {
       return 1;
     }
     return std::to_chars(buf, buf + kPromFloatMax, static_cast<int64_t>(v)).ptr - buf;
+  }
+  if (abs >= 1e-6 && abs < 1e15) {
+    if (size_t len = FormatShortDecimalTo(buf, v); len != 0) return len;
   }
   // Without a precision, scientific to_chars emits the shortest digits that
   // round-trip (as Go's precision -1 does), with a signed exponent of at

@@ -79,6 +79,11 @@ void WriteQueryData(const promql::Value& value, JsonWriter* w) {
     }
     w->EndArray();
   } else if (const auto* m = std::get_if<promql::Matrix>(&value)) {
+    // Reserve for the points (~30 bytes each) so the answer is not copied
+    // over and over as it grows.
+    size_t points = 0;
+    for (const promql::Series& s : *m) points += s.floats.size();
+    w->out()->reserve(w->out()->size() + points * 30 + m->size() * 128);
     w->String("matrix");
     w->Key("result");
     w->BeginArray();

@@ -152,15 +152,12 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
   auto apply = [&](const Labels& labels, const std::vector<FPoint>& points,
                    bool drop_name) -> absl::Status {
     Series result;
-    size_t cursor = 0;
+    WindowCursor cursor;
     int64_t step = 0;
     args[matrix_arg].labels = &labels;
     for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
       RETURN_IF_ERROR(ctx_->CheckLimits());
       const int64_t t = SelectorTime(ts, *ra.at, ra.start_or_end, ra.offset);
-      if (cursor > 0 && cursor <= points.size() && points[cursor - 1].t > t - ra.range_ms) {
-        cursor = 0;  // the window moved backwards (only with @)
-      }
       args[matrix_arg].points = WindowOf(points, t - ra.range_ms, t, &cursor);
       for (size_t i = 0; i < args.size(); ++i) {
         if (const auto* m = std::get_if<Matrix>(&values[i]); m != nullptr && i != matrix_arg) {
@@ -257,13 +254,11 @@ absl::StatusOr<Value> Evaluator::EvalAbsentOverTime(const Call& e) {
   std::vector<bool> present(static_cast<size_t>(num_steps()), false);
   RETURN_IF_ERROR(
       ForEachRangeSeries(arg, ra, [&](const Labels&, const std::vector<FPoint>& points, bool) {
-        size_t cursor = 0, step = 0;
+        WindowCursor cursor;
+        size_t step = 0;
         for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
           RETURN_IF_ERROR(ctx_->CheckLimits());
           const int64_t t = SelectorTime(ts, *ra.at, ra.start_or_end, ra.offset);
-          if (cursor > 0 && cursor <= points.size() && points[cursor - 1].t > t - ra.range_ms) {
-            cursor = 0;
-          }
           if (!WindowOf(points, t - ra.range_ms, t, &cursor).empty()) present[step] = true;
         }
         return absl::OkStatus();

@@ -49,12 +49,15 @@ absl::Status EvalContext::CheckLimits() {
 }
 
 std::span<const FPoint> WindowOf(const std::vector<FPoint>& all, int64_t lo, int64_t hi,
-                                 size_t* first) {
-  size_t b = *first;
+                                 WindowCursor* cursor) {
+  size_t b = cursor->begin;
+  if (b > all.size() || (b > 0 && all[b - 1].t > lo)) b = 0;  // moved backwards
   while (b < all.size() && all[b].t <= lo) ++b;
-  *first = b;
-  size_t e = b;
+  size_t e = std::max(cursor->end, b);
+  if (e > all.size() || (e > b && all[e - 1].t > hi)) e = b;  // moved backwards
   while (e < all.size() && all[e].t <= hi) ++e;
+  cursor->begin = b;
+  cursor->end = e;
   return std::span<const FPoint>(all.data() + b, e - b);
 }
 

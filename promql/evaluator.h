@@ -171,10 +171,16 @@ class Evaluator {
   const int64_t interval_;
 };
 
-// Points of `all` (sorted by t) inside (lo, hi]. Advances *first, a cursor
-// kept across windows whose bounds never decrease.
+// Points of `all` (sorted by t) inside (lo, hi]. The cursor, kept across
+// the windows of one series, makes a sequence of windows whose bounds do
+// not decrease cost O(points) in all, however much they overlap; a window
+// that moves backwards (possible with @) is found by a scan from the start.
+struct WindowCursor {
+  size_t begin = 0;  // the previous window, as indexes into `all`
+  size_t end = 0;
+};
 std::span<const FPoint> WindowOf(const std::vector<FPoint>& all, int64_t lo, int64_t hi,
-                                 size_t* first);
+                                 WindowCursor* cursor);
 
 int64_t DurationMs(absl::Duration d);
 

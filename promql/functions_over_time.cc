@@ -67,6 +67,23 @@ const FPoint& Select(std::span<const FPoint> points, Better better) {
   return *best;
 }
 
+// min_over_time and max_over_time's value, as Select computes it but in a
+// loop without a pointer chase, which the compiler turns into one min/max
+// instruction per point: the extreme non-NaN value (of equal ones such as 0
+// and -0 the first), or the last value when every one is NaN.
+template <bool kMax>
+double ExtremeValue(std::span<const FPoint> points) {
+  size_t i = 0;
+  while (i < points.size() && std::isnan(points[i].f)) ++i;
+  if (i == points.size()) return points.back().f;
+  double best = points[i].f;
+  for (++i; i < points.size(); ++i) {
+    const double f = points[i].f;
+    best = (kMax ? f > best : f < best) ? f : best;  // false for a NaN f
+  }
+  return best;
+}
+
 double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000; }
 
 // Runs `fn(points)` and appends its value when the window has samples.
@@ -99,15 +116,11 @@ absl::Status CountOverTime(std::span<const FunctionArg> args, FunctionContext& c
 }
 
 absl::Status MinOverTime(std::span<const FunctionArg> args, FunctionContext& ctx, Vector* out) {
-  return Aggregate(args, ctx, out, [](std::span<const FPoint> points) {
-    return Select(points, [](double cur, double best) { return cur < best; }).f;
-  });
+  return Aggregate(args, ctx, out, ExtremeValue</*kMax=*/false>);
 }
 
 absl::Status MaxOverTime(std::span<const FunctionArg> args, FunctionContext& ctx, Vector* out) {
-  return Aggregate(args, ctx, out, [](std::span<const FPoint> points) {
-    return Select(points, [](double cur, double best) { return cur > best; }).f;
-  });
+  return Aggregate(args, ctx, out, ExtremeValue</*kMax=*/true>);
 }
 
 absl::Status TsOfMinOverTime(std::span<const FunctionArg> args, FunctionContext& ctx, Vector* out) {

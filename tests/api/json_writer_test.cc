@@ -1,5 +1,6 @@
 #include "api/json_writer.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -94,6 +95,41 @@ TEST(PromFloatTest, IntegersPrintAsThemselves) {
   EXPECT_EQ(FormatPromFloat(9007199254740991.0), "9007199254740991");  // 2^53 - 1
   EXPECT_EQ(FormatPromFloat(-9007199254740991.0), "-9007199254740991");
   EXPECT_EQ(FormatPromFloat(4503599627370495.5), "4503599627370495.5");  // not integral
+}
+
+TEST(PromFloatTest, ShortDecimalsMatchTheShortestRoundTrip) {
+  // std::to_chars without a format gives the shortest round-tripping
+  // digits too; where it picks fixed notation its text must be ours.
+  std::mt19937_64 rng(11);
+  int compared = 0;
+  for (int i = 0; i < 200000; ++i) {
+    double v;
+    switch (i % 3) {
+      case 0: {  // a few decimals, as gauges and rates have
+        const int k = 1 + static_cast<int>(rng() % 9);
+        const uint64_t m = rng() % (uint64_t{1} << (1 + rng() % 52));
+        v = static_cast<double>(m) / std::pow(10.0, k);
+        break;
+      }
+      case 1:  // anything in the fixed-notation range
+        v = std::ldexp(static_cast<double>(rng() >> 11), -static_cast<int>(rng() % 100));
+        break;
+      default: {  // next to values with few decimals
+        const double base = static_cast<double>(rng() % 100000) / 1000;
+        v = rng() % 2 ? std::nextafter(base, 0.0) : std::nextafter(base, 1e300);
+      }
+    }
+    if (rng() % 2) v = -v;
+    char buf[64];
+    const char* end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+    const std::string shortest(static_cast<const char*>(buf), end);
+    if (shortest.find('e') != std::string::npos || std::fabs(v) < 1e-6 || std::fabs(v) >= 1e15) {
+      continue;
+    }
+    ++compared;
+    ASSERT_EQ(FormatPromFloat(v), shortest);
+  }
+  EXPECT_GT(compared, 100000);
 }
 
 TEST(PromTimestampTest, SecondsWithThreeDecimals) {

@@ -92,27 +92,20 @@ bool DecodeRans(std::string_view payload, size_t n, int64_t* out, const char** w
   x[1] = d.Fixed32();
   if (!d.ok()) return Fail(what, "truncated rans header");
   if (sum != kProbScale) return Fail(what, "rans frequencies do not sum to 4096");
-  // One lookup per value: its symbol, frequency and slot - cumulative.
-  struct Slot {
-    uint16_t freq;
-    uint16_t bias;
-    uint8_t sym;
-  };
-  Slot table[kProbScale];
-  for (size_t s = 0; s < alphabet; ++s) {
-    for (uint32_t j = 0; j < freq[s]; ++j) {
-      table[cum[s] + j] = {static_cast<uint16_t>(freq[s]), static_cast<uint16_t>(j),
-                           static_cast<uint8_t>(s)};
-    }
-  }
+  // Slot -> symbol, filled by runs (a 4 KiB memset per chunk column rather
+  // than a wider per-slot record: chunks are short, so building the table
+  // costs as much as decoding).
+  uint8_t symbol_of[kProbScale];
+  for (size_t s = 0; s < alphabet; ++s) std::memset(symbol_of + cum[s], static_cast<int>(s), freq[s]);
   std::string_view rest = d.Bytes(d.remaining());
   const uint8_t* p = reinterpret_cast<const uint8_t*>(rest.data());
   const uint8_t* const end = p + rest.size();
   for (size_t i = 0; i < n; ++i) {
     uint64_t& xi = x[i & 1];
-    const Slot e = table[xi & (kProbScale - 1)];
-    out[i] = static_cast<int64_t>(base + e.sym);
-    xi = e.freq * (xi >> kProbBits) + e.bias;
+    const uint32_t slot = static_cast<uint32_t>(xi & (kProbScale - 1));
+    const uint8_t sym = symbol_of[slot];
+    out[i] = static_cast<int64_t>(base + sym);
+    xi = freq[sym] * (xi >> kProbBits) + slot - cum[sym];
     // Each renormalisation step consumes a byte, so corrupt states cannot
     // loop longer than the input.
     while (xi < kRansLow) {
