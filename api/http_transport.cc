@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -53,15 +54,27 @@ ssize_t SocketStream::read(char* ptr, size_t size) {
     off_ += n;
     return static_cast<ssize_t>(n);
   }
-  if (!PollOne(fd_, POLLIN, read_timeout_ms_)) return -1;
+  // Whatever we wrote must reach the peer before we wait for it (e.g. an
+  // interim "100 Continue" before the request body).
+  if (!Flush()) return -1;
   // Large reads (bodies) go straight to the caller; small ones (request
   // lines, headers) fill the buffer.
-  bool direct = size >= kBufferSize;
+  const bool direct = size >= kBufferSize;
+  char* const into = direct ? ptr : buffer_;
+  const size_t want = direct ? size : kBufferSize;
   ssize_t n;
-  do {
-    n = ::recv(fd_, direct ? ptr : buffer_, direct ? size : kBufferSize, 0);
-  } while (n < 0 && errno == EINTR);
-  if (n <= 0 || direct) return n;
+  for (bool polled = false;;) {
+    n = ::recv(fd_, into, want, polled ? 0 : MSG_DONTWAIT);
+    if (n >= 0 || errno == EINTR) {
+      if (n >= 0) break;
+      continue;
+    }
+    if ((errno != EAGAIN && errno != EWOULDBLOCK) || polled) return -1;
+    // Nothing there yet: wait for it (once; the read after the poll blocks).
+    if (!PollOne(fd_, POLLIN, read_timeout_ms_)) return -1;
+    polled = true;
+  }
+  if (n == 0 || direct) return n;
   off_ = 0;
   len_ = static_cast<size_t>(n);
   size_t take = std::min(size, len_);
@@ -71,24 +84,69 @@ ssize_t SocketStream::read(char* ptr, size_t size) {
 }
 
 ssize_t SocketStream::write(const char* ptr, size_t size) {
-  if (!PollOne(fd_, POLLOUT, write_timeout_ms_)) return -1;
-  ssize_t n;
-  do {
-    n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  return n;
+  if (pending_.size() + size <= kBufferSize) {
+    pending_.append(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+  return SendAll(ptr, size) ? static_cast<ssize_t>(size) : -1;
+}
+
+bool SocketStream::Flush() { return pending_.empty() || SendAll(nullptr, 0); }
+
+bool SocketStream::SendAll(const char* data, size_t size) {
+  iovec iov[2] = {{pending_.data(), pending_.size()}, {const_cast<char*>(data), size}};
+  iovec* next = pending_.empty() ? iov + 1 : iov;
+  const iovec* const end = size == 0 ? iov + 1 : iov + 2;
+  while (next < end) {
+    msghdr msg{};
+    msg.msg_iov = next;
+    msg.msg_iovlen = static_cast<size_t>(end - next);
+    const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
+      // The socket buffer is full: wait until the peer reads.
+      if (!PollOne(fd_, POLLOUT, write_timeout_ms_)) return false;
+      continue;
+    }
+    // Step past what was sent (n is at most what is left).
+    for (size_t left = static_cast<size_t>(n); left > 0;) {
+      const size_t step = std::min(left, next->iov_len);
+      next->iov_base = static_cast<char*>(next->iov_base) + step;
+      next->iov_len -= step;
+      left -= step;
+      if (next->iov_len == 0) ++next;
+    }
+    while (next < end && next->iov_len == 0) ++next;
+  }
+  pending_.clear();
+  return true;
 }
 
 void SocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (getpeername(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) AddressOf(addr, ip, port);
+  if (!have_remote_) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (getpeername(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      AddressOf(addr, remote_ip_, remote_port_);
+    }
+    have_remote_ = true;
+  }
+  ip = remote_ip_;
+  port = remote_port_;
 }
 
 void SocketStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) AddressOf(addr, ip, port);
+  if (!have_local_) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      AddressOf(addr, local_ip_, local_port_);
+    }
+    have_local_ = true;
+  }
+  ip = local_ip_;
+  port = local_port_;
 }
 
 bool WaitReadable(int fd, int wake_fd, int timeout_ms) {

@@ -25,8 +25,15 @@
 namespace strata::api {
 
 // An httplib::Stream over a connected socket, with poll()-based read and
-// write timeouts and a read buffer (httplib reads request lines byte by byte).
-// Does not own the socket.
+// write timeouts, a read buffer (httplib reads request lines byte by byte)
+// and a write buffer. Does not own the socket.
+//
+// Few system calls per request, since on a small query they cost more than
+// the query: reads and writes try the socket first and poll only when it
+// would block; small writes (a response's status line and headers) are held
+// back and go out with the next large write (the body) in one sendmsg, or
+// at Flush(), which the caller must call after each response. The peer's
+// and the local address are looked up once per connection.
 //
 // Thread safety: one thread at a time.
 class SocketStream final : public httplib::Stream {
@@ -37,10 +44,15 @@ class SocketStream final : public httplib::Stream {
   bool is_readable() const override;
   bool is_writable() const override;
   ssize_t read(char* ptr, size_t size) override;
+  // Buffers or sends; returns `size`, or -1 when the socket failed (closed by
+  // the peer, or not writable within the write timeout).
   ssize_t write(const char* ptr, size_t size) override;
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   int socket() const override { return fd_; }
+
+  // Sends what write() buffered. False when the socket failed.
+  bool Flush();
 
   // True when bytes of a next (pipelined) request are already buffered.
   bool has_buffered_data() const { return off_ < len_; }
@@ -48,12 +60,20 @@ class SocketStream final : public httplib::Stream {
  private:
   static constexpr size_t kBufferSize = 16 * 1024;
 
+  // Sends pending_ and then data[0, size), all of it.
+  bool SendAll(const char* data, size_t size);
+
   const int fd_;
   const int read_timeout_ms_;
   const int write_timeout_ms_;
   char buffer_[kBufferSize];
   size_t off_ = 0;
   size_t len_ = 0;
+  std::string pending_;  // written, not yet sent
+  // Looked up on first use.
+  mutable bool have_remote_ = false, have_local_ = false;
+  mutable std::string remote_ip_, local_ip_;
+  mutable int remote_port_ = 0, local_port_ = 0;
 };
 
 // Waits until `fd` is readable (true) or `wake_fd` is readable, the timeout

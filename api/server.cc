@@ -512,6 +512,7 @@ bool HttpServer::Impl::Core::process_and_close_socket(socket_t sock) {
     t_request_start = Clock::now();
     bool closed_by_client = false;
     bool ok = process_request(stream, last, closed_by_client, nullptr);
+    ok = stream.Flush() && ok;
     if (t_close_connection) {
       linger = true;
       break;
