@@ -112,10 +112,10 @@ void AppendJsonString(std::string* out, std::string_view s) {
 namespace {
 
 // Powers of ten, exact as doubles.
-constexpr double kPow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+constexpr double kPow10[] = {1, 10, 100, 1e3, 1e4};
 
 // The fast path for values with few decimals (0.87, 1234.5): the smallest k
-// <= 9 for which m = round(|v| * 10^k) < 2^50 gives back v as m / 10^k (one
+// <= 4 for which m = round(|v| * 10^k) < 2^50 gives back v as m / 10^k (one
 // correctly rounded division of exact operands, which is what parsing the
 // decimal m * 10^-k yields). That decimal is the shortest that round-trips
 // (a shorter one would have matched at a smaller k) and the only one with
@@ -127,7 +127,7 @@ constexpr double kPow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 // REQUIRES: 1e-6 <= |v| < 1e15 and v is not an integer.
 size_t FormatShortDecimalTo(char* buf, double v) {
   const double abs = std::fabs(v);
-  for (int k = 1; k <= 9; ++k) {
+  for (int k = 1; k <= 4; ++k) {
     const double scaled = std::nearbyint(abs * kPow10[k]);
     if (scaled >= 1125899906842624.0) return 0;  // 2^50
     if (scaled / kPow10[k] != abs) continue;
@@ -175,6 +175,12 @@ size_t FormatPromFloatTo(char* buf, double v) {
   }
   if (abs >= 1e-6 && abs < 1e15) {
     if (size_t len = FormatShortDecimalTo(buf, v); len != 0) return len;
+    // Other non-integers below 2^53: to_chars' shortest form is Go's
+    // whenever it chooses fixed notation (the same fewest digits, the
+    // closest of them); it chooses exponent notation only where that is
+    // shorter, and then the digits are re-laid below.
+    char* end = std::to_chars(buf, buf + kPromFloatMax, v).ptr;
+    if (std::find(buf, end, 'e') == end) return end - buf;
   }
   // Without a precision, scientific to_chars emits the shortest digits that
   // round-trip (as Go's precision -1 does), with a signed exponent of at

@@ -117,6 +117,34 @@ void BM_XorDecode(benchmark::State& state) {
   state.SetLabel(KindName(kind));
 }
 
+// The same through ReadBatch, as PromQL's selectors read (512 at a time).
+void BM_XorReadBatch(benchmark::State& state) {
+  const int kind = static_cast<int>(state.range(0));
+  const std::vector<std::vector<uint8_t>> chunks = EncodeAll(MakeAll(kind));
+  XorIterator it;
+  std::vector<TimedValue> batch(512);
+  for (auto _ : state) {
+    int64_t tsum = 0;
+    double vsum = 0;
+    for (const auto& c : chunks) {
+      it.Reset(c);
+      for (bool positioned = it.Next(); positioned;) {
+        const size_t n =
+            it.ReadBatch(INT64_MAX, batch.data(), batch.size(), &positioned);
+        for (size_t i = 0; i < n; ++i) {
+          tsum += batch[i].t;
+          vsum += batch[i].v;
+        }
+      }
+    }
+    benchmark::DoNotOptimize(tsum);
+    benchmark::DoNotOptimize(vsum);
+  }
+  if (!it.status().ok()) state.SkipWithError("decode failed");
+  state.SetItemsProcessed(state.iterations() * kChunks * kSamplesPerChunk);
+  state.SetLabel(KindName(kind));
+}
+
 // Reset + Seek to a random point of each chunk, then read one sample: what a
 // range query does on each chunk that straddles its start.
 void BM_XorSeek(benchmark::State& state) {
@@ -141,6 +169,7 @@ void BM_XorSeek(benchmark::State& state) {
 
 BENCHMARK(BM_XorEncode)->DenseRange(kCounter, kConstant);
 BENCHMARK(BM_XorDecode)->DenseRange(kCounter, kConstant);
+BENCHMARK(BM_XorReadBatch)->DenseRange(kCounter, kConstant);
 BENCHMARK(BM_XorSeek)->DenseRange(kCounter, kConstant);
 
 }  // namespace
