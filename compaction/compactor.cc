@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/string_view.h"
 #include "fmt/format.h"
 #include "tsdb/base/status_macros.h"
 #include "tsdb/block/block_writer.h"
@@ -22,10 +26,48 @@ constexpr uint16_t kXorChunkSamples = 120;
 // as much.
 constexpr size_t kColdChunkSamples = 1920;
 
+// Shares timestamp columns among the cold chunks of one block: the series
+// of one scrape target carry the same timestamps, chunk for chunk. A column
+// met a second time is written once as a shared chunk, and every later
+// chunk with it refers to that (the first keeps its own copy). Columns of
+// a few bytes stay inline: a reference would not be smaller.
+//
+// Memory: the bytes of each shared column, and a hash of every other
+// column (a collision only shares a column that occurs once).
+class TimestampSharer {
+ public:
+  explicit TimestampSharer(block::BlockWriter* writer) : writer_(writer) {}
+
+  // The cold chunk for `column` (from EncodeSharedTimestamps) and `vs`.
+  absl::StatusOr<std::vector<uint8_t>> Encode(const std::vector<uint8_t>& column,
+                                              std::span<const double> vs) {
+    if (column.size() < kMinSharedBytes) return EncodeColdChunkWithTimestamps(column, vs);
+    const absl::string_view key(reinterpret_cast<const char*>(column.data()), column.size());
+    auto it = shared_.find(key);
+    if (it == shared_.end()) {
+      if (seen_.insert(absl::HashOf(key)).second) return EncodeColdChunkWithTimestamps(column, vs);
+      ASSIGN_OR_RETURN(const uint64_t ref,
+                       writer_->AddSharedChunk(ChunkEncoding::kTimestamps, column));
+      it = shared_.emplace(std::string(key), ref).first;
+    }
+    return EncodeColdChunkWithSharedTimestamps(it->second, vs);
+  }
+
+ private:
+  // Below this a column costs about what a reference (1 kind byte and a
+  // 5-byte uvarint) does.
+  static constexpr size_t kMinSharedBytes = 16;
+
+  block::BlockWriter* const writer_;
+  absl::flat_hash_map<std::string, uint64_t> shared_;  // column -> chunk reference
+  absl::flat_hash_set<size_t> seen_;                   // hashes of columns met once
+};
+
 // Encodes one series' samples into chunks, reusing its buffers across series.
+// With a TimestampSharer the chunks are cold, else XOR.
 class SeriesEncoder {
  public:
-  explicit SeriesEncoder(bool cold) : cold_(cold) {}
+  explicit SeriesEncoder(TimestampSharer* sharer) : sharer_(sharer) {}
 
   // Reads `it` to the end, keeping samples in [mint, maxt).
   absl::Status Encode(SampleIterator& it, int64_t mint, int64_t maxt) {
@@ -41,15 +83,17 @@ class SeriesEncoder {
       } while (it.Next());
     }
     RETURN_IF_ERROR(it.status());
-    const size_t per_chunk = cold_ ? kColdChunkSamples : kXorChunkSamples;
+    const bool cold = sharer_ != nullptr;
+    const size_t per_chunk = cold ? kColdChunkSamples : kXorChunkSamples;
     for (size_t start = 0; start < ts_.size(); start += per_chunk) {
       const size_t n = std::min(per_chunk, ts_.size() - start);
-      storage_.push_back(EncodeRange(start, n));
+      ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, EncodeRange(start, n));
+      storage_.push_back(std::move(bytes));
       block::ChunkData c;
       c.min_time = ts_[start];
       c.max_time = ts_[start + n - 1];
       c.num_samples = static_cast<uint32_t>(n);
-      c.encoding = cold_ ? ChunkEncoding::kCold : ChunkEncoding::kXor;
+      c.encoding = cold ? ChunkEncoding::kCold : ChunkEncoding::kXor;
       chunks_.push_back(c);
     }
     for (size_t i = 0; i < chunks_.size(); ++i) chunks_[i].bytes = storage_[i];
@@ -60,9 +104,10 @@ class SeriesEncoder {
   size_t num_samples() const { return ts_.size(); }
 
  private:
-  std::vector<uint8_t> EncodeRange(size_t start, size_t n) {
-    if (cold_) {
-      return EncodeColdChunk(std::span(ts_).subspan(start, n), std::span(vs_).subspan(start, n));
+  absl::StatusOr<std::vector<uint8_t>> EncodeRange(size_t start, size_t n) {
+    if (sharer_ != nullptr) {
+      return sharer_->Encode(EncodeSharedTimestamps(std::span(ts_).subspan(start, n)),
+                             std::span(vs_).subspan(start, n));
     }
     XorAppender app;
     for (size_t i = start; i < start + n; ++i) app.Append(ts_[i], vs_[i]);
@@ -70,7 +115,7 @@ class SeriesEncoder {
     return std::vector<uint8_t>(b.begin(), b.end());
   }
 
-  const bool cold_;
+  TimestampSharer* const sharer_;  // null for XOR chunks
   std::vector<int64_t> ts_;
   std::vector<double> vs_;
   std::vector<block::ChunkData> chunks_;
@@ -80,7 +125,8 @@ class SeriesEncoder {
 absl::Status WriteSeries(const WriteBlockRequest& r, Querier& source, block::BlockWriter& writer,
                          uint64_t* series_written) {
   auto set = source.Select({});
-  SeriesEncoder encoder(r.cold);
+  TimestampSharer sharer(&writer);
+  SeriesEncoder encoder(r.cold ? &sharer : nullptr);
   while (set->Next()) {
     auto it = set->Iterator();
     RETURN_IF_ERROR(AnnotateStatus(encoder.Encode(*it, r.min_time, r.max_time),

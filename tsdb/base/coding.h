@@ -82,6 +82,8 @@ class Decoder {
     if (!Need(1)) return 0;
     return static_cast<uint8_t>(*p_++);
   }
+  // The next byte without consuming it; 0 at the end (not a failure).
+  uint8_t Peek() const { return ok_ && p_ < end_ ? static_cast<uint8_t>(*p_) : 0; }
   uint32_t Fixed32() {
     if (!Need(4)) return 0;
     uint32_t v = LoadFixed32(p_);

@@ -129,6 +129,21 @@ absl::Status BlockImpl::Corrupted(const absl::Status& s) const {
   return Classify(s, meta_.ulid, "");
 }
 
+absl::Status BlockImpl::SharedTimestamps(uint64_t ref, std::span<const uint8_t>* bytes) const {
+  ChunkEncoding encoding;
+  absl::Status st = chunks_->Read(ref, &encoding, bytes);
+  if (st.ok() && encoding != ChunkEncoding::kTimestamps) {
+    st = FileError(format::SegmentName(format::RefSegment(ref)), format::RefOffset(ref),
+                   absl::StrCat("a cold chunk's shared timestamp column refers to a chunk of ",
+                                "encoding ", static_cast<int>(encoding)));
+  }
+  if (!st.ok()) {
+    if (absl::IsDataLoss(st)) damaged_.store(true, std::memory_order_relaxed);
+    return Corrupted(st);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status BlockImpl::LoadChunk(const ChunkMeta& meta, StoredChunk* out) const {
   out->min_time = meta.min_time;
   out->max_time = meta.max_time;

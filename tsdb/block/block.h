@@ -30,6 +30,7 @@
 #include "tsdb/base/fs.h"
 #include "tsdb/block/block_writer.h"
 #include "tsdb/block/meta.h"
+#include "tsdb/chunk/cold_chunk.h"
 #include "tsdb/labels/labels.h"
 #include "tsdb/storage.h"
 
@@ -91,12 +92,18 @@ class Block : public std::enable_shared_from_this<Block> {
   // sample count that disagrees with the index). The read itself failed with
   // DataLoss; the DB stops serving such a block (quarantine).
   virtual bool damaged() const = 0;
+
+  // Resolves the shared timestamp columns its cold chunks refer to (for
+  // decoding chunks taken from Series()).
+  virtual const SharedColumns& shared_columns() const = 0;
 };
 
 // A SampleIterator over one stored chunk of any supported encoding, limited
-// to [mint, maxt]. Borrows `chunk.bytes`.
+// to [mint, maxt]. Borrows `chunk.bytes`; `shared` (the chunk's block's
+// shared_columns()) must outlive the call.
 std::unique_ptr<SampleIterator> NewChunkSampleIterator(const StoredChunk& chunk, int64_t mint,
-                                                       int64_t maxt);
+                                                       int64_t maxt,
+                                                       const SharedColumns* shared = nullptr);
 
 }  // namespace strata::block
 

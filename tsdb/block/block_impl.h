@@ -14,7 +14,7 @@
 
 namespace strata::block {
 
-class BlockImpl final : public Block {
+class BlockImpl final : public Block, public SharedColumns {
  public:
   BlockImpl(BlockMeta meta, std::string dir, std::unique_ptr<MappedFile> index_file,
             std::unique_ptr<IndexReader> index, std::unique_ptr<ChunkReader> chunks,
@@ -39,6 +39,10 @@ class BlockImpl final : public Block {
   std::unique_ptr<ChunkSeriesIterator> Series() const override;
   std::vector<Damage> Verify() const override;
   bool damaged() const override { return damaged_.load(std::memory_order_relaxed); }
+  const SharedColumns& shared_columns() const override { return *this; }
+  // Reads a kTimestamps chunk, CRC-checked; errors are Corrupted(...) and
+  // mark the block damaged.
+  absl::Status SharedTimestamps(uint64_t ref, std::span<const uint8_t>* bytes) const override;
 
   const IndexReader& index() const { return *index_; }
   const ChunkReader& chunks() const { return *chunks_; }

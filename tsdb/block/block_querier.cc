@@ -188,7 +188,7 @@ class BlockSeriesIterator final : public SampleIterator {
     status_ = block_->LoadChunk(chunks_[i], &c);
     if (!status_.ok()) return false;
     ref_ = chunks_[i].ref;
-    dec_.Reset(c.encoding, c.bytes);
+    dec_.Reset(c.encoding, c.bytes, block_.get());
     in_chunk_ = true;
     next_chunk_ = i + 1;
     return true;
@@ -326,9 +326,10 @@ class BlockQuerier final : public Querier {
 // One chunk's samples within [mint, maxt].
 class SingleChunkIterator final : public SampleIterator {
  public:
-  SingleChunkIterator(const StoredChunk& chunk, int64_t mint, int64_t maxt)
+  SingleChunkIterator(const StoredChunk& chunk, int64_t mint, int64_t maxt,
+                      const SharedColumns* shared)
       : mint_(mint), maxt_(maxt) {
-    dec_.Reset(chunk.encoding, chunk.bytes);
+    dec_.Reset(chunk.encoding, chunk.bytes, shared);
   }
   bool Next() override {
     while (!done_ && dec_.Next()) {
@@ -364,8 +365,8 @@ std::unique_ptr<Querier> BlockImpl::NewQuerier(int64_t mint, int64_t maxt) const
 }
 
 std::unique_ptr<SampleIterator> NewChunkSampleIterator(const StoredChunk& chunk, int64_t mint,
-                                                       int64_t maxt) {
-  return std::make_unique<SingleChunkIterator>(chunk, mint, maxt);
+                                                       int64_t maxt, const SharedColumns* shared) {
+  return std::make_unique<SingleChunkIterator>(chunk, mint, maxt, shared);
 }
 
 }  // namespace strata::block

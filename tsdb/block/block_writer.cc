@@ -99,6 +99,27 @@ class BlockWriterImpl final : public BlockWriter {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<uint64_t> AddSharedChunk(ChunkEncoding encoding,
+                                          std::span<const uint8_t> bytes) override {
+    if (state_ != State::kOpen) return Unusable();
+    if (encoding != ChunkEncoding::kTimestamps) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("shared chunk of encoding ", static_cast<int>(encoding)));
+    }
+    if (bytes.size() > format::kSegmentMaxBytes) {
+      return absl::InvalidArgumentError("shared chunk larger than 512 MiB");
+    }
+    ChunkData c;
+    c.encoding = encoding;
+    c.bytes = bytes;
+    uint64_t ref;
+    if (absl::Status s = WriteChunk(c, &ref); !s.ok()) {
+      state_ = State::kFailed;
+      return s;
+    }
+    return ref;
+  }
+
   absl::Status Finish(BlockMeta* meta) override {
     if (state_ != State::kOpen) return Unusable();
     if (absl::StatusOr<int64_t> t = ParseUlid(meta->ulid); !t.ok()) return t.status();

@@ -50,6 +50,13 @@ class BlockWriter {
   // each with num_samples >= 1. Violations return InvalidArgument.
   virtual absl::Status AddSeries(const Labels& labels, std::span<const ChunkData> chunks) = 0;
 
+  // Writes a chunk no series lists, for cold chunks to refer to (a shared
+  // timestamp column: encoding kTimestamps, bytes from
+  // EncodeSharedTimestamps); returns its chunk reference. Not counted in
+  // the block's chunks.
+  virtual absl::StatusOr<uint64_t> AddSharedChunk(ChunkEncoding encoding,
+                                                  std::span<const uint8_t> bytes) = 0;
+
   // Writes the index, an empty tombstones file and meta.json (with `*meta`'s
   // identity and lineage and the stats counted here filled in), fsyncs every
   // file and directory. On error the directory is left for the caller to

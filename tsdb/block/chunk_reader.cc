@@ -72,7 +72,8 @@ absl::Status ChunkReader::Read(uint64_t ref, ChunkEncoding* encoding,
   return ParseAt(segments_[seg - 1]->data(), seg, format::RefOffset(ref), encoding, data, &next);
 }
 
-void ChunkDecoder::Reset(ChunkEncoding encoding, std::span<const uint8_t> bytes) {
+void ChunkDecoder::Reset(ChunkEncoding encoding, std::span<const uint8_t> bytes,
+                         const SharedColumns* shared) {
   encoding_ = encoding;
   status_ = absl::OkStatus();
   switch (encoding) {
@@ -81,8 +82,10 @@ void ChunkDecoder::Reset(ChunkEncoding encoding, std::span<const uint8_t> bytes)
       return;
     case ChunkEncoding::kCold:
       if (cold_ == nullptr) cold_ = std::make_unique<ColdChunkIterator>();
-      cold_->Reset(bytes);
+      cold_->Reset(bytes, shared);
       return;
+    case ChunkEncoding::kTimestamps:
+      break;  // not a series' chunk
   }
   // Unknown: behave as an empty chunk with an error.
   encoding_ = ChunkEncoding::kCold;

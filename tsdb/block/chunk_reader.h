@@ -52,7 +52,9 @@ class ChunkReader {
 // Borrows the bytes.
 class ChunkDecoder {
  public:
-  void Reset(ChunkEncoding encoding, std::span<const uint8_t> bytes);
+  // `shared` resolves shared timestamp columns of cold chunks (the block).
+  void Reset(ChunkEncoding encoding, std::span<const uint8_t> bytes,
+             const SharedColumns* shared = nullptr);
   bool Next() {
     if (encoding_ == ChunkEncoding::kXor) [[likely]] {
       return xor_.Next();

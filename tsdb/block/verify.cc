@@ -139,7 +139,7 @@ class Verifier {
       return;
     }
     std::string file = format::SegmentName(format::RefSegment(c.ref));
-    dec_.Reset(enc, data);
+    dec_.Reset(enc, data, &b_);
     uint64_t n = 0;
     int64_t first = 0, last = 0;
     bool ordered = true;
@@ -230,7 +230,8 @@ class Verifier {
           AddStatus(s, format::SegmentName(num), offset);
           break;  // the next chunk's position is unknown
         }
-        if (enc != ChunkEncoding::kXor && enc != ChunkEncoding::kCold) {
+        if (enc != ChunkEncoding::kXor && enc != ChunkEncoding::kCold &&
+            enc != ChunkEncoding::kTimestamps) {
           Add(format::SegmentName(num), offset,
               absl::StrCat("unknown chunk encoding ", static_cast<int>(enc)));
         }

@@ -13,6 +13,9 @@ enum class ChunkEncoding : uint8_t {
   // Strata's cold encoding for compacted blocks (docs/format/cold_chunks.md):
   // column encodings chosen per chunk, lossless and bit-exact.
   kCold = 0x41,
+  // A timestamp column shared by cold chunks of the same block (not a
+  // series' chunk: no index entry points at it; cold chunks refer to it).
+  kTimestamps = 0x42,
 };
 
 }  // namespace strata

@@ -8,6 +8,7 @@
 #include <cassert>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "tsdb/base/coding.h"
 #include "tsdb/chunk/cold_columns.h"
 
@@ -22,16 +23,39 @@ std::vector<uint8_t> EncodeColdChunk(std::span<const int64_t> ts, std::span<cons
   assert(ts.size() == vs.size());
   assert(ts.size() <= kColdChunkMaxSamples);
   const size_t n = std::min(ts.size(), vs.size());
+  if (n == 0) return {kColdVersion, 0};
+  return EncodeColdChunkWithTimestamps(EncodeSharedTimestamps(ts.first(n)), vs.first(n));
+}
+
+std::vector<uint8_t> EncodeColdChunkWithTimestamps(std::span<const uint8_t> shared_timestamps,
+                                                   std::span<const double> vs) {
+  // A shared column is the sample count then the column: the chunk's
+  // second and third fields.
   std::string out(1, static_cast<char>(kColdVersion));
-  PutUvarint(&out, n);
-  if (n > 0) {
-    cold::EncodeTimestamps(ts.first(n), &out);
-    cold::EncodeValues(vs.first(n), &out);
-  }
+  out.append(reinterpret_cast<const char*>(shared_timestamps.data()), shared_timestamps.size());
+  cold::EncodeValues(vs, &out);
   return std::vector<uint8_t>(out.begin(), out.end());
 }
 
-void ColdChunkIterator::Reset(std::span<const uint8_t> chunk) {
+std::vector<uint8_t> EncodeSharedTimestamps(std::span<const int64_t> ts) {
+  assert(!ts.empty());
+  std::string out;
+  PutUvarint(&out, ts.size());
+  cold::EncodeTimestamps(ts, &out);
+  return std::vector<uint8_t>(out.begin(), out.end());
+}
+
+std::vector<uint8_t> EncodeColdChunkWithSharedTimestamps(uint64_t ref, std::span<const double> vs) {
+  assert(!vs.empty() && vs.size() <= kColdChunkMaxSamples);
+  std::string out(1, static_cast<char>(kColdVersion));
+  PutUvarint(&out, vs.size());
+  out.push_back(static_cast<char>(cold::kTsShared));
+  PutUvarint(&out, ref);
+  cold::EncodeValues(vs, &out);
+  return std::vector<uint8_t>(out.begin(), out.end());
+}
+
+void ColdChunkIterator::Reset(std::span<const uint8_t> chunk, const SharedColumns* shared) {
   num_samples_ = 0;
   pos_ = 0;
   t_ = 0;
@@ -42,6 +66,7 @@ void ColdChunkIterator::Reset(std::span<const uint8_t> chunk) {
   const uint8_t version = d.Byte();
   const uint64_t n = d.Uvarint();
   const char* what = nullptr;
+  absl::Status shared_error;  // why a shared timestamp column could not be read
   if (!d.ok()) {
     what = "truncated header";
   } else if (version != kColdVersion) {
@@ -52,7 +77,7 @@ void ColdChunkIterator::Reset(std::span<const uint8_t> chunk) {
     ts_.resize(n);
     vs_.resize(n);
     cold::Scratch s{&scratch_ints_, &scratch_ints2_, &scratch_bytes_};
-    if (cold::DecodeTimestamps(d, n, ts_.data(), &s, &what) &&
+    if (cold::DecodeTimestamps(d, n, ts_.data(), &s, &what, shared, &shared_error) &&
         cold::DecodeValues(d, n, vs_.data(), &s, &what)) {
       if (!d.done()) {
         what = "trailing bytes";
@@ -66,7 +91,9 @@ void ColdChunkIterator::Reset(std::span<const uint8_t> chunk) {
     what = "trailing bytes";
   }
   if (what != nullptr) {
-    status_ = absl::DataLossError(std::string("cold chunk: ") + what);
+    std::string message = std::string("cold chunk: ") + what;
+    if (!shared_error.ok()) message += absl::StrCat(": ", shared_error.message());
+    status_ = absl::DataLossError(message);
     done_ = true;
     return;
   }

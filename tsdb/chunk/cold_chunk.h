@@ -25,6 +25,35 @@ inline constexpr uint32_t kColdChunkMaxSamples = 1u << 20;
 // ts strictly increasing.
 std::vector<uint8_t> EncodeColdChunk(std::span<const int64_t> ts, std::span<const double> vs);
 
+// Shared timestamp columns. Series scraped together carry identical
+// timestamps, so a block stores each such column once, in a chunk of its
+// own (ChunkEncoding::kTimestamps: the count, then the column), and cold
+// chunks refer to it by chunk reference (docs/format/cold_chunks.md,
+// "shared").
+//
+// EncodeSharedTimestamps makes that chunk's bytes. A cold chunk is then
+// made either with those timestamps inline (EncodeColdChunkWithTimestamps:
+// the same chunk as EncodeColdChunk(ts, vs), without encoding ts twice) or
+// with a reference to where they are shared (EncodeColdChunkWithSharedTimestamps:
+// `ref` must name a kTimestamps chunk of the same block holding exactly
+// vs.size() timestamps).
+// REQUIRES: 1 <= ts.size() <= kColdChunkMaxSamples, strictly increasing;
+// vs.size() equal to the timestamps' count.
+std::vector<uint8_t> EncodeSharedTimestamps(std::span<const int64_t> ts);
+std::vector<uint8_t> EncodeColdChunkWithTimestamps(std::span<const uint8_t> shared_timestamps,
+                                                   std::span<const double> vs);
+std::vector<uint8_t> EncodeColdChunkWithSharedTimestamps(uint64_t ref, std::span<const double> vs);
+
+// Resolves the chunk references of shared timestamp columns; a block
+// implements it for its chunks. Thread safety: as the implementation's.
+class SharedColumns {
+ public:
+  virtual ~SharedColumns() = default;
+  // The bytes of the kTimestamps chunk at `ref`, checked (CRC, encoding);
+  // they stay valid while the resolver lives. DataLoss when damaged.
+  virtual absl::Status SharedTimestamps(uint64_t ref, std::span<const uint8_t>* bytes) const = 0;
+};
+
 // Decodes a cold chunk. Borrows the bytes. Same protocol as XorIterator:
 // Next/Seek/t/v/status; corrupt input is DataLoss("cold chunk: ..."), never
 // undefined behaviour or an out-of-bounds read.
@@ -32,7 +61,10 @@ class ColdChunkIterator {
  public:
   ColdChunkIterator() = default;
   explicit ColdChunkIterator(std::span<const uint8_t> chunk) { Reset(chunk); }
-  void Reset(std::span<const uint8_t> chunk);
+  // `shared` resolves a shared timestamp column; without it such a chunk
+  // fails to decode. It must outlive the Reset call only (the column is
+  // decoded at once).
+  void Reset(std::span<const uint8_t> chunk, const SharedColumns* shared = nullptr);
   bool Next();
   bool Seek(int64_t t);
   // Batch read (see SampleIterator::ReadBatch in tsdb/storage.h): a copy

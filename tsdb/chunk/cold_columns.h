@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "tsdb/base/coding.h"
+#include "tsdb/chunk/cold_chunk.h"
 
 namespace strata::cold {
 
@@ -21,6 +23,7 @@ enum TsKind : uint8_t {
   kTsDelta = 0,  // t0, then the n-1 deltas as an integer column
   kTsDod = 1,    // t0, then the n-1 deltas of deltas (the first against 0)
   kTsGrid = 2,   // t0, interval, slot steps and residuals from the grid
+  kTsShared = 3,  // a reference to a column stored once for a block's series
 };
 
 enum ValueKind : uint8_t {
@@ -38,8 +41,11 @@ struct Scratch {
 
 // REQUIRES: ts.size() >= 1.
 void EncodeTimestamps(std::span<const int64_t> ts, std::string* out);
-// REQUIRES: out has room for n >= 1 values.
-bool DecodeTimestamps(Decoder& d, size_t n, int64_t* out, Scratch* s, const char** what);
+// REQUIRES: out has room for n >= 1 values. A kTsShared column is
+// resolved through `shared` (an error when it is null or fails: then
+// *shared_error holds the resolver's status when it had one).
+bool DecodeTimestamps(Decoder& d, size_t n, int64_t* out, Scratch* s, const char** what,
+                      const SharedColumns* shared = nullptr, absl::Status* shared_error = nullptr);
 
 // REQUIRES: vs.size() >= 1.
 void EncodeValues(std::span<const double> vs, std::string* out);

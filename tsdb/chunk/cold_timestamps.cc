@@ -79,7 +79,37 @@ void EncodeTimestamps(std::span<const int64_t> ts, std::string* out) {
   out->append(best);
 }
 
-bool DecodeTimestamps(Decoder& d, size_t n, int64_t* out, Scratch* s, const char** what) {
+namespace {
+
+// A kTsShared column: the referenced column must hold exactly n timestamps.
+bool DecodeSharedTimestamps(Decoder& d, size_t n, int64_t* out, Scratch* s, const char** what,
+                            const SharedColumns* shared, absl::Status* shared_error) {
+  const uint64_t ref = d.Uvarint();
+  if (!d.ok()) return Fail(what, "truncated shared timestamp reference");
+  if (shared == nullptr) return Fail(what, "shared timestamp column outside a block");
+  std::span<const uint8_t> bytes;
+  if (absl::Status st = shared->SharedTimestamps(ref, &bytes); !st.ok()) {
+    if (shared_error != nullptr) *shared_error = std::move(st);
+    return Fail(what, "shared timestamp column unreadable");
+  }
+  Decoder column(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  if (column.Uvarint() != n || !column.ok()) {
+    return Fail(what, "shared timestamp column of another length");
+  }
+  // No resolver inside: a shared column never refers to another.
+  if (!DecodeTimestamps(column, n, out, s, what)) return false;
+  if (!column.done()) return Fail(what, "trailing bytes after a shared timestamp column");
+  return true;
+}
+
+}  // namespace
+
+bool DecodeTimestamps(Decoder& d, size_t n, int64_t* out, Scratch* s, const char** what,
+                      const SharedColumns* shared, absl::Status* shared_error) {
+  if (d.Peek() == kTsShared) {
+    d.Byte();
+    return DecodeSharedTimestamps(d, n, out, s, what, shared, shared_error);
+  }
   const uint8_t kind = d.Byte();
   const uint64_t t0 = U(d.Varint());
   if (!d.ok()) return Fail(what, "truncated timestamp column");

@@ -5,8 +5,10 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -251,6 +253,68 @@ TEST(ColdChunkTest, ReadBatchMatchesNext) {
       if (HasFailure()) return;
     }
   }
+}
+
+// A resolver over a map of chunk references to shared column bytes.
+class FakeSharedColumns final : public SharedColumns {
+ public:
+  absl::Status SharedTimestamps(uint64_t ref, std::span<const uint8_t>* bytes) const override {
+    auto it = columns.find(ref);
+    if (it == columns.end()) return absl::DataLossError("no chunk at that reference");
+    *bytes = it->second;
+    return absl::OkStatus();
+  }
+  std::map<uint64_t, std::vector<uint8_t>> columns;
+};
+
+TEST(ColdChunkTest, SharedTimestampColumns) {
+  std::mt19937_64 rng(9);
+  Series s;
+  s.ts = ScrapeTimes(rng, 500);
+  for (size_t i = 0; i < s.ts.size(); ++i) s.vs.push_back(static_cast<double>(rng() % 1000) / 8);
+  const std::vector<uint8_t> column = EncodeSharedTimestamps(s.ts);
+  // Inline, the chunk is exactly EncodeColdChunk's.
+  EXPECT_EQ(EncodeColdChunkWithTimestamps(column, s.vs), EncodeColdChunk(s.ts, s.vs));
+
+  FakeSharedColumns shared;
+  shared.columns[77] = column;
+  const std::vector<uint8_t> chunk = EncodeColdChunkWithSharedTimestamps(77, s.vs);
+  EXPECT_LT(chunk.size() + 16, EncodeColdChunk(s.ts, s.vs).size());
+  ColdChunkIterator it;
+  it.Reset(chunk, &shared);
+  for (size_t i = 0; i < s.ts.size(); ++i) {
+    ASSERT_TRUE(it.Next()) << it.status();
+    ASSERT_EQ(it.t(), s.ts[i]);
+    ASSERT_EQ(ToBits(it.v()), ToBits(s.vs[i]));
+  }
+  EXPECT_FALSE(it.Next());
+  EXPECT_TRUE(it.status().ok());
+
+  // Every way the reference can fail is an error, never other timestamps.
+  auto expect_error = [&](const std::vector<uint8_t>& c, const SharedColumns* r,
+                          const std::string& want) {
+    ColdChunkIterator bad;
+    bad.Reset(c, r);
+    EXPECT_FALSE(bad.Next());
+    EXPECT_TRUE(absl::IsDataLoss(bad.status())) << bad.status();
+    EXPECT_NE(bad.status().message().find(want), std::string::npos) << bad.status();
+  };
+  expect_error(chunk, nullptr, "shared timestamp column outside a block");
+  expect_error(EncodeColdChunkWithSharedTimestamps(78, s.vs), &shared,
+               "shared timestamp column unreadable: no chunk at that reference");
+  shared.columns[79] = EncodeSharedTimestamps(std::span(s.ts).first(499));
+  expect_error(EncodeColdChunkWithSharedTimestamps(79, s.vs), &shared,
+               "shared timestamp column of another length");
+  // A shared column may not itself refer to another.
+  std::vector<uint8_t> nested = {static_cast<uint8_t>((s.ts.size() & 0x7f) | 0x80),
+                                 static_cast<uint8_t>(s.ts.size() >> 7), 3, 77};
+  shared.columns[80] = nested;
+  expect_error(EncodeColdChunkWithSharedTimestamps(80, s.vs), &shared,
+               "shared timestamp column outside a block");
+  std::vector<uint8_t> trailing = column;
+  trailing.push_back(0);
+  shared.columns[81] = trailing;
+  expect_error(EncodeColdChunkWithSharedTimestamps(81, s.vs), &shared, "trailing bytes");
 }
 
 }  // namespace
