@@ -110,9 +110,9 @@ struct SelfMetrics::Impl {
       NewCounter(registry, "strata_tsdb_compactions_total", "Block compactions completed.");
   Counter& compactions_failed = NewCounter(registry, "strata_tsdb_compactions_failed_total",
                                            "Block compactions that failed.");
-  Counter& maintenance_runs = NewCounter(
-      registry, "strata_tsdb_maintenance_runs_total",
-      "Maintenance rounds (head cut, compaction, retention) completed, failed or not.");
+  Counter& maintenance_runs =
+      NewCounter(registry, "strata_tsdb_maintenance_runs_total",
+                 "Maintenance rounds (head cut, compaction, retention) completed, failed or not.");
   Counter& maintenance_failures =
       NewCounter(registry, "strata_tsdb_maintenance_failures_total",
                  "Maintenance rounds (head cut, compaction, retention) that ended in an error.");

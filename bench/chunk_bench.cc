@@ -129,8 +129,7 @@ void BM_XorReadBatch(benchmark::State& state) {
     for (const auto& c : chunks) {
       it.Reset(c);
       for (bool positioned = it.Next(); positioned;) {
-        const size_t n =
-            it.ReadBatch(INT64_MAX, batch.data(), batch.size(), &positioned);
+        const size_t n = it.ReadBatch(INT64_MAX, batch.data(), batch.size(), &positioned);
         for (size_t i = 0; i < n; ++i) {
           tsum += batch[i].t;
           vsum += batch[i].v;

@@ -88,8 +88,8 @@ TEST(PromFloatTest, IntegersPrintAsThemselves) {
   std::mt19937_64 rng(7);
   for (int i = 0; i < 20000; ++i) {
     const int64_t bound = int64_t{1} << (rng() % 54);
-    const int64_t n = static_cast<int64_t>(rng() % static_cast<uint64_t>(bound)) *
-                      (rng() % 2 ? 1 : -1);
+    const int64_t n =
+        static_cast<int64_t>(rng() % static_cast<uint64_t>(bound)) * (rng() % 2 ? 1 : -1);
     EXPECT_EQ(FormatPromFloat(static_cast<double>(n)), std::to_string(n)) << n;
   }
   EXPECT_EQ(FormatPromFloat(9007199254740991.0), "9007199254740991");  // 2^53 - 1

@@ -561,9 +561,8 @@ TEST(RangeOverTimeTest, MinMaxSkipNaN) {
   EXPECT_EQ(Value(Eval("count_over_time", sparse, kMin, 2 * kMin)), 3);
   // Of equal extremes (0 and -0) the first wins, as in Prometheus's
   // compareOverTime; NaN anywhere is passed over.
-  for (const auto& [values, negative] :
-       {std::pair{std::vector<double>{0.0, -0.0, kNaN}, false},
-        std::pair{std::vector<double>{kNaN, -0.0, 0.0}, true}}) {
+  for (const auto& [values, negative] : {std::pair{std::vector<double>{0.0, -0.0, kNaN}, false},
+                                         std::pair{std::vector<double>{kNaN, -0.0, 0.0}, true}}) {
     const auto zeros = Load(10 * kSec, values);
     EXPECT_EQ(std::signbit(Value(Eval("max_over_time", zeros, kMin, 2 * kMin))), negative);
     EXPECT_EQ(std::signbit(Value(Eval("min_over_time", zeros, kMin, 2 * kMin))), negative);

@@ -20,8 +20,7 @@ struct TimedValue {
 // a concrete (final or non-virtual) iterator type, the loop inlines its Next.
 // REQUIRES: `it` is at a sample; cap > 0.
 template <typename Iterator>
-size_t ReadBatchByNext(Iterator& it, int64_t maxt, TimedValue* out, size_t cap,
-                       bool* positioned) {
+size_t ReadBatchByNext(Iterator& it, int64_t maxt, TimedValue* out, size_t cap, bool* positioned) {
   size_t n = 0;
   bool at_sample = true;
   while (n < cap && it.t() <= maxt) {

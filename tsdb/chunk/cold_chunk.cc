@@ -111,8 +111,7 @@ bool ColdChunkIterator::Next() {
   return true;
 }
 
-size_t ColdChunkIterator::ReadBatch(int64_t maxt, TimedValue* out, size_t cap,
-                                    bool* positioned) {
+size_t ColdChunkIterator::ReadBatch(int64_t maxt, TimedValue* out, size_t cap, bool* positioned) {
   // The current sample is the one at pos_ - 1.
   size_t n = 0;
   uint32_t i = pos_ - 1;

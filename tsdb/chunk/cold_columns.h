@@ -20,9 +20,9 @@
 namespace strata::cold {
 
 enum TsKind : uint8_t {
-  kTsDelta = 0,  // t0, then the n-1 deltas as an integer column
-  kTsDod = 1,    // t0, then the n-1 deltas of deltas (the first against 0)
-  kTsGrid = 2,   // t0, interval, slot steps and residuals from the grid
+  kTsDelta = 0,   // t0, then the n-1 deltas as an integer column
+  kTsDod = 1,     // t0, then the n-1 deltas of deltas (the first against 0)
+  kTsGrid = 2,    // t0, interval, slot steps and residuals from the grid
   kTsShared = 3,  // a reference to a column stored once for a block's series
 };
 

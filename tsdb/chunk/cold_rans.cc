@@ -96,7 +96,8 @@ bool DecodeRans(std::string_view payload, size_t n, int64_t* out, const char** w
   // than a wider per-slot record: chunks are short, so building the table
   // costs as much as decoding).
   uint8_t symbol_of[kProbScale];
-  for (size_t s = 0; s < alphabet; ++s) std::memset(symbol_of + cum[s], static_cast<int>(s), freq[s]);
+  for (size_t s = 0; s < alphabet; ++s)
+    std::memset(symbol_of + cum[s], static_cast<int>(s), freq[s]);
   std::string_view rest = d.Bytes(d.remaining());
   const uint8_t* p = reinterpret_cast<const uint8_t*>(rest.data());
   const uint8_t* const end = p + rest.size();

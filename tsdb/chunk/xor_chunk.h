@@ -23,9 +23,9 @@
 
 #include "absl/base/attributes.h"
 #include "absl/status/status.h"
-#include "tsdb/base/timed_value.h"
 #include "absl/strings/string_view.h"
 #include "tsdb/base/bit_stream.h"
+#include "tsdb/base/timed_value.h"
 
 namespace strata {
 

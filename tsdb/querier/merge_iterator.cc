@@ -59,8 +59,7 @@ bool MergeSampleIterator::Seek(int64_t t) {
   return PopCurrent();
 }
 
-size_t MergeSampleIterator::ReadBatch(int64_t maxt, TimedValue* out, size_t cap,
-                                      bool* positioned) {
+size_t MergeSampleIterator::ReadBatch(int64_t maxt, TimedValue* out, size_t cap, bool* positioned) {
   size_t n = 0;
   while (has_cur_ && n < cap && cur_t_ <= maxt) {
     // The current input alone holds every sample before the other inputs'

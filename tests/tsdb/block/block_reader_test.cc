@@ -6,8 +6,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/test_util.h"
 #include "tests/read_batch_check.h"
+#include "tests/test_util.h"
 #include "tests/tsdb/block/block_test_util.h"
 #include "tsdb/base/mem_fs.h"
 #include "tsdb/block/block.h"

@@ -248,8 +248,8 @@ TEST(ColdChunkTest, ReadBatchMatchesNext) {
         s.vs.push_back(rng() % 9 == 0 ? FromBits(kStaleMarker) : static_cast<double>(rng() % 100));
       }
       const std::vector<uint8_t> chunk = EncodeColdChunk(s.ts, s.vs);
-      testing::CheckReadBatchMatchesNext(
-          [&] { return std::make_unique<ColdChunkIterator>(chunk); }, seed * 1000 + n);
+      testing::CheckReadBatchMatchesNext([&] { return std::make_unique<ColdChunkIterator>(chunk); },
+                                         seed * 1000 + n);
       if (HasFailure()) return;
     }
   }
