@@ -124,29 +124,26 @@ bool SocketStream::SendAll(const char* data, size_t size) {
 }
 
 void SocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {
-  if (!have_remote_) {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    if (getpeername(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      AddressOf(addr, remote_ip_, remote_port_);
-    }
-    have_remote_ = true;
-  }
+  CachedAddress(/*peer=*/true, &have_remote_, &remote_ip_, &remote_port_);
   ip = remote_ip_;
   port = remote_port_;
 }
 
 void SocketStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  if (!have_local_) {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    if (getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      AddressOf(addr, local_ip_, local_port_);
-    }
-    have_local_ = true;
-  }
+  CachedAddress(/*peer=*/false, &have_local_, &local_ip_, &local_port_);
   ip = local_ip_;
   port = local_port_;
+}
+
+void SocketStream::CachedAddress(bool peer, bool* have, std::string* ip, int* port) const {
+  if (*have) return;
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  auto* a = reinterpret_cast<sockaddr*>(&addr);
+  if ((peer ? getpeername(fd_, a, &len) : getsockname(fd_, a, &len)) == 0) {
+    AddressOf(addr, *ip, *port);
+  }
+  *have = true;
 }
 
 bool WaitReadable(int fd, int wake_fd, int timeout_ms) {

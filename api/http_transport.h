@@ -62,6 +62,8 @@ class SocketStream final : public httplib::Stream {
 
   // Sends pending_ and then data[0, size), all of it.
   bool SendAll(const char* data, size_t size);
+  // Looks up the peer's or the local address once (then *have is true).
+  void CachedAddress(bool peer, bool* have, std::string* ip, int* port) const;
 
   const int fd_;
   const int read_timeout_ms_;
