@@ -219,7 +219,7 @@ TEST_F(HeadTest, ReadBatchMatchesNextAcrossChunks) {
           EXPECT_TRUE(set->Next());
           return set->Iterator();
         },
-        static_cast<uint64_t>(maxt - mint));
+        /*seed=*/static_cast<uint64_t>(mint) ^ static_cast<uint64_t>(maxt));
   }
 }
 
