@@ -62,10 +62,10 @@ bool MergeSampleIterator::Seek(int64_t t) {
 size_t MergeSampleIterator::ReadBatch(int64_t maxt, TimedValue* out, size_t cap, bool* positioned) {
   size_t n = 0;
   while (has_cur_ && n < cap && cur_t_ <= maxt) {
-    // The current input alone holds every sample before the other inputs'
-    // earliest one.
-    const int64_t bound = heap_.empty() ? maxt : std::min(maxt, heap_.front().t - 1);
-    if (cur_t_ <= bound) {
+    if (heap_.empty() || heap_.front().t > cur_t_) {
+      // The current input alone holds every sample before the other inputs'
+      // earliest one (so bound >= cur_t_, and the subtraction cannot wrap).
+      const int64_t bound = heap_.empty() ? maxt : std::min(maxt, heap_.front().t - 1);
       bool input_positioned;
       n += inputs_[cur_]->ReadBatch(bound, out + n, cap - n, &input_positioned);
       if (!CurrentMoved(input_positioned)) break;

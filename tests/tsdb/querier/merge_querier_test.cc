@@ -3,6 +3,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -165,6 +166,30 @@ TEST(MergeQuerierTest, EqualTimestampsKeepTheEarliestQueriersSample) {
   Merged n = Merge({{{L("a"), {{1, kOtherNaN}}}}, {{L("a"), {{1, 1}, {2, kStale}}}}});
   EXPECT_THAT(ReadAll(*n.q),
               ElementsAre(std::pair{L("a").ToString(), Samples{{1, kOtherNaN}, {2, kStale}}}));
+}
+
+TEST(MergeQuerierTest, BatchReadsAtTheExtremesOfTime) {
+  // Duplicates at INT64_MIN and runs ending at INT64_MAX: batch bounds are
+  // computed without wrapping.
+  constexpr int64_t kFirst = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kLast = std::numeric_limits<int64_t>::max();
+  Merged m = Merge({{{L("a"), {{kFirst, 1}, {0, 2}, {kLast, 3}}}},
+                    {{L("a"), {{kFirst, 10}, {5, 20}, {kLast, 30}}}}});
+  auto set = m.q->Select({});
+  ASSERT_TRUE(set->Next());
+  auto it = set->Iterator();
+  ASSERT_TRUE(it->Next());
+  TimedValue batch[8];
+  bool positioned = true;
+  ASSERT_EQ(it->ReadBatch(kLast, batch, 8, &positioned), 4u);
+  EXPECT_FALSE(positioned);
+  const int64_t want_t[] = {kFirst, 0, 5, kLast};
+  const double want_v[] = {1, 2, 20, 3};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(batch[i].t, want_t[i]);
+    EXPECT_EQ(batch[i].v, want_v[i]);
+  }
+  EXPECT_TRUE(it->status().ok());
 }
 
 TEST(MergeQuerierTest, SelectPassesMatchersToEveryQuerier) {
