@@ -155,6 +155,7 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
     WindowCursor cursor;
     int64_t step = 0;
     args[matrix_arg].labels = &labels;
+    ++fctx.series_seq;
     for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
       RETURN_IF_ERROR(ctx_->CheckLimits());
       const int64_t t = SelectorTime(ts, *ra.at, ra.start_or_end, ra.offset);

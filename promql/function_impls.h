@@ -63,6 +63,10 @@ struct FunctionContext {
   // True when the range-vector argument is a subquery, not a selector.
   bool range_is_subquery = false;
   Annotations* annotations = nullptr;
+  // Range-vector functions: changes with every input series (the evaluator
+  // counts them), so a per-series check runs once per series, not per step.
+  uint64_t series_seq = 0;
+  uint64_t counter_name_checked_seq = ~uint64_t{0};  // rate/increase's name check
 
   // "1:6"-style position of argument `i` of the call (or of the call itself
   // when i < 0), as Prometheus's annotations print it.

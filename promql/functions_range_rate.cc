@@ -57,10 +57,11 @@ void ExtrapolatedRate(std::span<const FPoint> points, const FunctionContext& ctx
 
 // The engine's hint that rate() or increase() was applied to something that
 // is not named like a counter. Prometheus adds it per series that produced at
-// least one sample; annotations are deduplicated, so adding it per output
-// sample gives the same set.
+// least one sample: checked at a series' first output sample, once.
 void MaybeAddNotCounterInfo(const FunctionArg& range, FunctionContext& ctx) {
   if (range.labels == nullptr || ctx.annotations == nullptr) return;
+  if (ctx.counter_name_checked_seq == ctx.series_seq) return;  // checked at an earlier step
+  ctx.counter_name_checked_seq = ctx.series_seq;
   const std::string_view name = range.labels->Get("__name__");
   if (name.empty()) return;
   for (std::string_view suffix : {"_total", "_sum", "_count", "_bucket"}) {

@@ -4,10 +4,13 @@
 // combinations.
 #include "promql/engine.h"
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cmath>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "promql/evaluator.h"
@@ -130,6 +133,21 @@ TEST_F(EngineTest, RangeFunctionOverSelectorAndSubquery) {
   auto s = Instant("sum_over_time(m[3m:1m])", 10 * kMin);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(std::get<Vector>(s->value)[0].f, 8 + 9 + 10);
+}
+
+TEST_F(EngineTest, NotACounterInfoIsCheckedForEverySeries) {
+  // rate() checks each input series' name once (at its first output
+  // sample): both non-counter names are reported, the counter's is not.
+  Load(Labels::FromStrings({"__name__", "gauge_a", "i", "1", "job", "x"}), 11, kMin, 0, 1);
+  Load(Labels::FromStrings({"__name__", "gauge_b", "i", "2", "job", "x"}), 11, kMin, 0, 1);
+  Load(Labels::FromStrings({"__name__", "c_total", "i", "3", "job", "x"}), 11, kMin, 0, 1);
+  auto r = engine_.RangeQuery(queryable_, R"(rate({job="x"}[3m]))", 5 * kMin, 8 * kMin, kMin);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> infos = r->annotations.infos();
+  std::sort(infos.begin(), infos.end());
+  ASSERT_EQ(infos.size(), 2u);
+  EXPECT_NE(infos[0].find("\"gauge_a\""), std::string::npos) << infos[0];
+  EXPECT_NE(infos[1].find("\"gauge_b\""), std::string::npos) << infos[1];
 }
 
 TEST_F(EngineTest, ScalarsStringsAndTime) {
