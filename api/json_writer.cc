@@ -344,15 +344,10 @@ void JsonWriter::Timestamp(int64_t ms) {
 }
 
 void JsonWriter::Point(int64_t ms, double v) {
-  // One append per point: the bulk of a range query's answer.
-  char buf[2 + 24 + 3 + kPromFloatMax + 1];
+  BeforeValue();
+  // The point in one append: the bulk of a range query's answer.
+  char buf[1 + 24 + 2 + kPromFloatMax + 2];
   char* o = buf;
-  if (after_key_) {
-    after_key_ = false;
-  } else if (!has_value_.empty()) {
-    if (has_value_.back()) *o++ = ',';
-    has_value_.back() = true;
-  }
   *o++ = '[';
   o += FormatPromTimestampTo(o, ms);
   *o++ = ',';

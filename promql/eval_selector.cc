@@ -24,19 +24,17 @@ absl::Status Evaluator::ForEachSeries(const VectorSelector& sel, int64_t lo, int
     for (bool positioned = it->Seek(lo + 1); positioned;) {
       const size_t got = it->ReadBatch(hi, batch.data(), batch.size(), &positioned);
       if (got == 0) break;  // the next sample is past hi
-      const std::span<const TimedValue> read(batch.data(), got);
-      size_t keep = got;
+      auto kept_end = batch.begin() + got;
       if (!keep_stale) {
-        keep = std::count_if(read.begin(), read.end(),
-                             [](const TimedValue& p) { return !IsStaleNaN(p.v); });
+        kept_end = std::remove_if(batch.begin(), kept_end,
+                                  [](const TimedValue& p) { return IsStaleNaN(p.v); });
       }
-      if (absl::Status st = ctx_->AddSamples(static_cast<int64_t>(keep)); !st.ok()) {
+      const std::span<const TimedValue> kept(batch.begin(), kept_end);
+      if (absl::Status st = ctx_->AddSamples(static_cast<int64_t>(kept.size())); !st.ok()) {
         ctx_->ReleaseSamples(static_cast<int64_t>(s.points.size()));
         return st;
       }
-      for (const TimedValue& p : read) {
-        if (keep_stale || !IsStaleNaN(p.v)) s.points.push_back(FPoint{p.t, p.v});
-      }
+      for (const TimedValue& p : kept) s.points.push_back(FPoint{p.t, p.v});
     }
     const int64_t n = static_cast<int64_t>(s.points.size());
     ctx_->total_samples += n;

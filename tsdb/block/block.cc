@@ -137,11 +137,9 @@ absl::Status BlockImpl::SharedTimestamps(uint64_t ref, std::span<const uint8_t>*
                    absl::StrCat("a cold chunk's shared timestamp column refers to a chunk of ",
                                 "encoding ", static_cast<int>(encoding)));
   }
-  if (!st.ok()) {
-    if (absl::IsDataLoss(st)) damaged_.store(true, std::memory_order_relaxed);
-    return Corrupted(st);
-  }
-  return absl::OkStatus();
+  // Not Corrupted(st): the reader of the referring chunk names the block.
+  if (absl::IsDataLoss(st)) damaged_.store(true, std::memory_order_relaxed);
+  return st;
 }
 
 absl::Status BlockImpl::LoadChunk(const ChunkMeta& meta, StoredChunk* out) const {

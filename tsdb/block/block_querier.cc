@@ -150,30 +150,15 @@ class BlockSeriesIterator final : public SampleIterator {
     return Next();
   }
 
-  // Whole runs of each chunk from its decoder, chunk after chunk.
   size_t ReadBatch(int64_t maxt, TimedValue* out, size_t cap, bool* positioned) override {
-    const int64_t hi = std::min(maxt, maxt_);
-    size_t n = 0;
-    while (true) {
-      bool in_chunk;
-      n += dec_.ReadBatch(hi, out + n, cap - n, &in_chunk);
-      if (in_chunk) {
-        // Stopped by hi or cap at a sample, which is past this iterator's
-        // range if it is past maxt_.
-        *positioned = dec_.t() <= maxt_ || Stop();
-        return n;
-      }
-      // The chunk is exhausted: on to the next one's first sample in range.
-      if (!CheckDecoder()) break;
-      in_chunk_ = false;
-      if (!Next()) break;
-      if (n == cap) {
-        *positioned = true;
-        return n;
-      }
-    }
-    *positioned = Stop();
-    return n;
+    return ReadBatchAcrossChunks(
+        dec_, maxt_, maxt, out, cap, positioned,
+        [this] {
+          if (!CheckDecoder()) return false;
+          in_chunk_ = false;
+          return Next();
+        },
+        [this] { Stop(); });
   }
 
   int64_t t() const override { return dec_.t(); }

@@ -231,38 +231,20 @@ bool ChunkSeqIterator::Next() {
 }
 
 size_t ChunkSeqIterator::ReadBatch(int64_t maxt, TimedValue* out, size_t cap, bool* positioned) {
-  const int64_t hi = std::min(maxt, maxt_);
-  size_t n = 0;
-  while (true) {
-    bool in_chunk;
-    n += it_.ReadBatch(hi, out + n, cap - n, &in_chunk);
-    if (in_chunk) {
-      // Stopped by hi or cap at a sample: past the range if past maxt_.
-      if (it_.t() <= maxt_) {
-        *positioned = true;
-        return n;
-      }
-      break;
-    }
-    if (!it_.status().ok()) {
-      status_ = it_.status();
-      break;
-    }
-    // On to the next chunk's first sample in range.
-    in_chunk_ = false;
-    if (!Next()) {
-      *positioned = false;
-      return n;
-    }
-    if (n == cap) {
-      *positioned = true;
-      return n;
-    }
-  }
-  done_ = true;
-  valid_ = false;
-  *positioned = false;
-  return n;
+  return ReadBatchAcrossChunks(
+      it_, maxt_, maxt, out, cap, positioned,
+      [this] {
+        if (!it_.status().ok()) {
+          status_ = it_.status();
+          return false;
+        }
+        in_chunk_ = false;
+        return Next();
+      },
+      [this] {
+        done_ = true;
+        valid_ = false;
+      });
 }
 
 bool ChunkSeqIterator::Seek(int64_t t) {
