@@ -1,9 +1,12 @@
 #include "api/json_writer.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+
+#include "tsdb/base/shortest_decimal.h"
 
 namespace strata::api {
 namespace {
@@ -111,45 +114,64 @@ void AppendJsonString(std::string* out, std::string_view s) {
 
 namespace {
 
-// Powers of ten, exact as doubles.
-constexpr double kPow10[] = {1, 10, 100, 1e3, 1e4};
+// "00".."99": two digits per table lookup.
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
 
-// The fast path for values with few decimals (0.87, 1234.5): the smallest k
-// <= 4 for which m = round(|v| * 10^k) < 2^50 gives back v as m / 10^k (one
-// correctly rounded division of exact operands, which is what parsing the
-// decimal m * 10^-k yields). That decimal is the shortest that round-trips
-// (a shorter one would have matched at a smaller k) and the only one with
-// k decimals that does: below 2^50 the values rounding to v span less than
-// a quarter of a unit of m, and the product |v| * 10^k is off by at most an
-// eighth, so rounding it finds m. It is therefore what Go prints. Writes it in
-// fixed notation into buf and returns the length, or returns 0 when no k
-// works (then the general path formats v).
-// REQUIRES: 1e-6 <= |v| < 1e15 and v is not an integer.
-size_t FormatShortDecimalTo(char* buf, double v) {
-  const double abs = std::fabs(v);
-  for (int k = 1; k <= 4; ++k) {
-    const double scaled = std::nearbyint(abs * kPow10[k]);
-    if (scaled >= 1125899906842624.0) return 0;  // 2^50
-    if (scaled / kPow10[k] != abs) continue;
-    const auto m = static_cast<uint64_t>(scaled);
-    char* o = buf;
-    if (v < 0) *o++ = '-';
-    const uint64_t int_part = m / static_cast<uint64_t>(kPow10[k]);
-    uint64_t frac = m % static_cast<uint64_t>(kPow10[k]);
-    o = std::to_chars(o, o + 20, int_part).ptr;
-    *o++ = '.';
-    for (int i = k - 1; i >= 0; --i) {
-      o[i] = static_cast<char>('0' + frac % 10);
-      frac /= 10;
-    }
-    return o + k - buf;
-  }
-  return 0;
+void WriteFourDigits(char* o, uint32_t v) {
+  std::memcpy(o, kDigitPairs + 2 * (v / 100), 2);
+  std::memcpy(o + 2, kDigitPairs + 2 * (v % 100), 2);
+}
+
+// Exactly eight digits of v < 10^8, leading zeros included.
+void WriteEightDigits(char* o, uint32_t v) {
+  WriteFourDigits(o, v / 10000);
+  WriteFourDigits(o + 4, v % 10000);
+}
+
+// Number of decimal digits of v > 0.
+int CountDigits(uint64_t v) {
+  static constexpr uint64_t kPowers[] = {1,
+                                         10,
+                                         100,
+                                         1000,
+                                         10000,
+                                         100000,
+                                         1000000,
+                                         10000000,
+                                         100000000,
+                                         1000000000,
+                                         10000000000,
+                                         100000000000,
+                                         1000000000000,
+                                         10000000000000,
+                                         100000000000000,
+                                         1000000000000000,
+                                         10000000000000000,
+                                         100000000000000000,
+                                         1000000000000000000,
+                                         10000000000000000000u};
+  const int t = (64 - std::countl_zero(v | 1)) * 1233 >> 12;  // ~ floor(log10(v))
+  return t + (v >= kPowers[t]);
+}
+
+// The 17 digits of v < 10^17, leading zeros included, into out[0, 17), in
+// three independent chains (to_chars divides by 100 one step after another).
+void WriteSeventeenDigits(char* out, uint64_t v) {
+  const uint64_t high = v / 100000000;
+  WriteEightDigits(out + 9, static_cast<uint32_t>(v - high * 100000000));
+  const uint64_t top = high / 100000000;
+  WriteEightDigits(out + 1, static_cast<uint32_t>(high - top * 100000000));
+  out[0] = static_cast<char>('0' + top);
 }
 
 // Writes v as AppendPromFloat does into buf (at least kPromFloatMax bytes);
-// returns the length.
-constexpr size_t kPromFloatMax = 32;  // "-1.7976931348623157e+308" and fixed forms < 1e21
+// returns the length. The longest text is 25 bytes ("-0.0000012345678901234567");
+// the rest is room for the fixed-size copies below, which write up to 20
+// bytes past the current end and are cheaper than copies of exact length.
+constexpr size_t kPromFloatMax = 48;
 size_t FormatPromFloatTo(char* buf, double v) {
   if (std::isnan(v)) {
     std::memcpy(buf, "NaN", 3);
@@ -173,55 +195,53 @@ size_t FormatPromFloatTo(char* buf, double v) {
     }
     return std::to_chars(buf, buf + kPromFloatMax, static_cast<int64_t>(v)).ptr - buf;
   }
-  if (abs >= 1e-6 && abs < 1e15) {
-    if (size_t len = FormatShortDecimalTo(buf, v); len != 0) return len;
-    // Other non-integers below 2^53: to_chars' shortest form is Go's
-    // whenever it chooses fixed notation (the same fewest digits, the
-    // closest of them); it chooses exponent notation only where that is
-    // shorter, and then the digits are re-laid below.
-    char* end = std::to_chars(buf, buf + kPromFloatMax, v).ptr;
-    if (std::find(buf, end, 'e') == end) return end - buf;
+  ShortestDecimal shortest;
+  if (!ToShortestDecimal(v, &shortest)) {
+    // Subnormal: scientific to_chars without a precision prints the shortest
+    // digits with a signed exponent of at least two digits, Go's 'e' form.
+    return std::to_chars(buf, buf + kPromFloatMax, v, std::chars_format::scientific).ptr - buf;
   }
-  // Without a precision, scientific to_chars emits the shortest digits that
-  // round-trip (as Go's precision -1 does), with a signed exponent of at
-  // least two digits, exactly Go's 'e' form.
-  char sci[kPromFloatMax];
-  const char* sci_end = std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific).ptr;
-  if (abs < 1e-6 || abs >= 1e21) {
-    std::memcpy(buf, sci, sci_end - sci);
-    return sci_end - sci;
-  }
-  // Fixed notation from the same shortest digits. (to_chars' own fixed form
-  // is not used: among equally short renderings it picks the one closest to
-  // the binary value, so 2^60 would print as 1152921504606846976 where Go
-  // prints 1152921504606847000.)
+  // The shortest digits, as Go's precision -1 chooses them, laid out in
+  // Go's 'e' form outside [1e-6, 1e21) and in fixed notation inside. (Not
+  // to_chars' own fixed form: among equally short renderings it picks the
+  // one closest to the binary value, so 2^60 would print as
+  // 1152921504606846976 where Go prints 1152921504606847000.)
+  char digit_buf[40];  // 17 digits and room for 17-byte reads past them
+  WriteSeventeenDigits(digit_buf, shortest.digits);
+  const int n = CountDigits(shortest.digits);
+  const char* digits = digit_buf + 17 - n;
+  const int exp = shortest.exponent + n - 1;  // |v| = d.ddd... * 10^exp
   char* o = buf;
-  const char* p = sci;
-  if (*p == '-') *o++ = *p++;
-  char digits[20];  // at most 17 significant digits
-  int n = 0;
-  for (; *p != 'e'; ++p) {
-    if (*p != '.') digits[n++] = *p;
+  if (v < 0) *o++ = '-';
+  if (abs < 1e-6 || abs >= 1e21) {
+    *o++ = digits[0];
+    if (n > 1) {
+      *o++ = '.';
+      o = std::copy_n(digits + 1, n - 1, o);
+    }
+    *o++ = 'e';
+    *o++ = exp < 0 ? '-' : '+';
+    const int abs_exp = exp < 0 ? -exp : exp;
+    if (abs_exp < 10) *o++ = '0';
+    return std::to_chars(o, buf + kPromFloatMax, abs_exp).ptr - buf;
   }
-  ++p;  // 'e'
-  const bool negative_exp = *p == '-';
-  ++p;  // the exponent's sign
-  int exp = 0;
-  for (; p < sci_end; ++p) exp = exp * 10 + (*p - '0');
-  if (negative_exp) exp = -exp;
-  const int int_digits = exp + 1;  // digits before the decimal point
-  if (int_digits <= 0) {
-    *o++ = '0';
+  const int int_digits = exp + 1;  // digits before the decimal point, <= 21
+  if (int_digits <= 0) {           // 0.000ddd: at most 5 zeros after the point
+    std::memcpy(o, "0.00000", 7);
+    o += 2 - int_digits;
+    std::memcpy(o, digits, 17);
+    o += n;
+  } else if (int_digits >= n) {  // ddd000
+    std::memcpy(o, digits, 17);
+    o += n;
+    std::memcpy(o, "00000000000000000000", 20);
+    o += int_digits - n;
+  } else {  // dd.ddd
+    std::memcpy(o, digits, 17);
+    o += int_digits;
     *o++ = '.';
-    o = std::fill_n(o, -int_digits, '0');
-    o = std::copy_n(digits, n, o);
-  } else if (int_digits >= n) {
-    o = std::copy_n(digits, n, o);
-    o = std::fill_n(o, int_digits - n, '0');
-  } else {
-    o = std::copy_n(digits, int_digits, o);
-    *o++ = '.';
-    o = std::copy_n(digits + int_digits, n - int_digits, o);
+    std::memcpy(o, digits + int_digits, 17);
+    o += n - int_digits;
   }
   return o - buf;
 }
@@ -233,13 +253,22 @@ size_t FormatPromTimestampTo(char* buf, int64_t ms) {
   const uint64_t abs = ms < 0 ? 0 - static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
   char* o = buf;
   if (ms < 0) *o++ = '-';
-  o = std::to_chars(o, buf + 24, abs / 1000).ptr;
-  const uint64_t frac = abs % 1000;
+  const uint64_t seconds = abs / 1000;  // < 10^16
+  if (seconds == 0) {
+    *o++ = '0';
+  } else {
+    char digits[17];
+    WriteSeventeenDigits(digits, seconds);
+    const int n = CountDigits(seconds);
+    std::memcpy(o, digits + 17 - n, n);
+    o += n;
+  }
+  const auto frac = static_cast<uint32_t>(abs % 1000);
   if (frac != 0) {
     *o++ = '.';
     *o++ = static_cast<char>('0' + frac / 100);
-    *o++ = static_cast<char>('0' + frac / 10 % 10);
-    *o++ = static_cast<char>('0' + frac % 10);
+    std::memcpy(o, kDigitPairs + 2 * (frac % 100), 2);
+    o += 2;
   }
   return o - buf;
 }

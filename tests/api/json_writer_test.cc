@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -99,11 +100,8 @@ TEST(PromFloatTest, IntegersPrintAsThemselves) {
 
 TEST(PromFloatTest, ShortDecimalsMatchTheShortestRoundTrip) {
   // std::to_chars without a format gives the shortest round-tripping
-  // digits too; where it picks fixed notation its text must be ours. For
-  // values of up to 4 decimals (case 0 mostly) this checks the fast path
-  // against an independent implementation; longer ones are formatted by
-  // that same to_chars, so for them the Go-derived cases above are the
-  // check.
+  // digits too (an implementation independent of ToShortestDecimal); where
+  // it picks fixed notation its text must be ours.
   std::mt19937_64 rng(11);
   int compared = 0;
   for (int i = 0; i < 200000; ++i) {
@@ -136,6 +134,20 @@ TEST(PromFloatTest, ShortDecimalsMatchTheShortestRoundTrip) {
   EXPECT_GT(compared, 100000);
 }
 
+TEST(PromFloatTest, ExponentFormMatchesScientificToChars) {
+  // Outside [1e-6, 1e21) Go's 'e' form with precision -1 is scientific
+  // to_chars without a precision: shortest digits, exponent of >= 2 digits.
+  std::mt19937_64 rng(13);
+  for (int i = 0; i < 100000; ++i) {
+    double v = std::ldexp(static_cast<double>(rng() >> 11), static_cast<int>(rng() % 2000) - 1100);
+    if (v == 0 || std::isinf(v) || (v >= 1e-6 && v < 1e21)) continue;
+    if (rng() % 2) v = -v;
+    char buf[64];
+    const char* end = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific).ptr;
+    ASSERT_EQ(FormatPromFloat(v), std::string(static_cast<const char*>(buf), end));
+  }
+}
+
 TEST(PromTimestampTest, SecondsWithThreeDecimals) {
   struct Case {
     int64_t ms;
@@ -157,6 +169,24 @@ TEST(PromTimestampTest, SecondsWithThreeDecimals) {
     std::string s;
     AppendPromTimestamp(&s, c.ms);
     EXPECT_EQ(s, c.want) << c.ms;
+  }
+  // Every digit count, against printf.
+  std::mt19937_64 rng(17);
+  for (int i = 0; i < 100000; ++i) {
+    const int64_t ms = static_cast<int64_t>(rng() >> (rng() % 64)) * (rng() % 2 ? 1 : -1);
+    const uint64_t abs = ms < 0 ? 0 - static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
+    char want[40];
+    if (abs % 1000 == 0) {
+      std::snprintf(want, sizeof want, "%s%llu", ms < 0 ? "-" : "",
+                    static_cast<unsigned long long>(abs / 1000));
+    } else {
+      std::snprintf(want, sizeof want, "%s%llu.%03llu", ms < 0 ? "-" : "",
+                    static_cast<unsigned long long>(abs / 1000),
+                    static_cast<unsigned long long>(abs % 1000));
+    }
+    std::string s;
+    AppendPromTimestamp(&s, ms);
+    ASSERT_EQ(s, want) << ms;
   }
 }
 
