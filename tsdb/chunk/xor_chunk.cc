@@ -290,8 +290,10 @@ bool XorIterator::ReadSecond() {
   br_.Refill();
   if ((br_.Window() >> 63) == 0) {
     br_.Consume(1);
-  } else if (!ReadValue(br_)) {
-    return false;
+  } else {
+    Cursor c = cursor();
+    if (!DecodeValue(br_, c)) return Fail("xor window out of range");
+    set_cursor(c);
   }
   if (!br_.ok()) return Fail("second value truncated");
   t_delta_ = delta;
@@ -301,13 +303,82 @@ bool XorIterator::ReadSecond() {
   return true;
 }
 
+bool XorIterator::FailStep(Step step) {
+  return Fail(step == Step::kTruncated ? "truncated" : "xor window out of range");
+}
+
 bool XorIterator::Seek(int64_t t) {
   if (done_) return false;
   if (started_ > 0 && t_ >= t) return true;
-  while (Next()) {
+  while (fast_left_ == 0) {  // the first two samples, or the end
+    if (!Next()) return false;
     if (t_ >= t) return true;
   }
+  // Skips samples with the state in locals, stored back once.
+  BitReader r = br_;
+  Cursor c = cursor();
+  uint32_t left = fast_left_;
+  Step step = Step::kOk;
+  bool found = false;
+  while (left > 0) {
+    --left;
+    step = DecodeNext(r, c);
+    if (step != Step::kOk || c.t >= t) {
+      found = step == Step::kOk;
+      break;
+    }
+  }
+  br_ = r;
+  set_cursor(c);
+  fast_left_ = left;
+  if (step != Step::kOk) return FailStep(step);
+  if (found) return true;
+  done_ = true;  // every sample is before t
   return false;
+}
+
+size_t XorIterator::ReadBatch(int64_t maxt, TimedValue* out, size_t cap, bool* positioned) {
+  size_t n = 0;
+  *positioned = true;
+  // The first two samples and the last one go through Next.
+  while (started_ < 2 || fast_left_ == 0) {
+    if (t_ > maxt || n == cap) return n;
+    out[n++] = TimedValue{t_, v()};
+    if (!Next()) {
+      *positioned = false;
+      return n;
+    }
+  }
+  if (t_ > maxt || n == cap) return n;
+  out[n++] = TimedValue{t_, v()};
+  // Decodes with the state in locals, stored back once.
+  BitReader r = br_;
+  Cursor c = cursor();
+  uint32_t left = fast_left_;
+  Step step = Step::kOk;
+  bool at_sample = false;
+  while (left > 0) {
+    --left;
+    step = DecodeNext(r, c);
+    if (step != Step::kOk) break;
+    if (c.t > maxt || n == cap) {
+      at_sample = true;
+      break;
+    }
+    double v;
+    std::memcpy(&v, &c.v_bits, sizeof v);
+    out[n++] = TimedValue{c.t, v};
+  }
+  br_ = r;
+  set_cursor(c);
+  fast_left_ = left;
+  if (step != Step::kOk) {
+    FailStep(step);
+  } else if (!at_sample) {
+    Next();  // past the chunk's last sample: ends the iterator as Next does
+  }
+  *positioned = at_sample;
+  return n;
 }
 
 }  // namespace strata

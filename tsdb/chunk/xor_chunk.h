@@ -116,9 +116,7 @@ class XorIterator {
   const absl::Status& status() const { return status_; }
   // Batch read (see SampleIterator::ReadBatch in tsdb/storage.h).
   // REQUIRES: the last Next or Seek returned true; cap > 0.
-  size_t ReadBatch(int64_t maxt, TimedValue* out, size_t cap, bool* positioned) {
-    return ReadBatchByNext(*this, maxt, out, cap, positioned);
-  }
+  size_t ReadBatch(int64_t maxt, TimedValue* out, size_t cap, bool* positioned);
 
  private:
   // Decoding of the samples after the second one is inlined (the hot path
@@ -138,10 +136,36 @@ class XorIterator {
       {24, 64 - 20, 4, uint64_t{1} << 19, uint64_t{1} << 20},
   };
 
+  // The state the next sample is decoded from: the current sample and the
+  // XOR window. The decoding loops keep a copy in locals (registers) and
+  // store it back once, not after every sample.
+  struct Cursor {
+    int64_t t;
+    uint64_t t_delta;  // two's complement
+    uint64_t v_bits;
+    uint32_t sig;
+    uint32_t trailing;
+  };
+  enum class Step { kOk, kTruncated, kBadWindow };
+  Cursor cursor() const { return {t_, t_delta_, v_bits_, sig_, trailing_}; }
+  void set_cursor(const Cursor& c) {
+    t_ = c.t;
+    t_delta_ = c.t_delta;
+    v_bits_ = c.v_bits;
+    sig_ = static_cast<uint8_t>(c.sig);
+    trailing_ = static_cast<uint8_t>(c.trailing);
+  }
+  // Decodes the sample after `c` (one of the third and later) from `r`.
+  static Step DecodeNext(BitReader& r, Cursor& c);
+  // The value record after a '1' bit; false for a window out of range.
+  // REQUIRES: >= 13 bits of refill budget.
+  static bool DecodeValue(BitReader& r, Cursor& c);
+  // Fails with the message for a Step other than kOk.
+  bool FailStep(Step step);
+
   bool NextSlow();
   bool ReadFirst();
   bool ReadSecond();
-  bool ReadValue(BitReader& r);
   bool Fail(absl::string_view what);
   uint32_t sample_index() const { return total_ - fast_left_ - 1; }
 
@@ -161,14 +185,8 @@ class XorIterator {
   absl::Status status_;
 };
 
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool XorIterator::Next() {
-  if (fast_left_ == 0) [[unlikely]] {
-    return NextSlow();
-  }
-  --fast_left_;
-  // Work on a local copy of the reader so its fields live in registers for
-  // the whole sample; it is written back once, and around out-of-line calls.
-  BitReader r = br_;
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline XorIterator::Step XorIterator::DecodeNext(BitReader& r,
+                                                                              Cursor& c) {
   r.Refill();
   uint64_t w = r.Window();
   // Timestamp: '0' | '10'+14 | '110'+17 | '1110'+20 | '1111'+64 bits.
@@ -177,12 +195,8 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool XorIterator::Next() {
     if ((w >> 62) == 0) {
       // ...and the value is unchanged too: the whole sample is '00'.
       r.Consume(2);
-      br_ = r;
-      t_ = static_cast<int64_t>(static_cast<uint64_t>(t_) + t_delta_);
-      if (!r.ok()) [[unlikely]] {
-        return Fail("truncated");
-      }
-      return true;
+      c.t = static_cast<int64_t>(static_cast<uint64_t>(c.t) + c.t_delta);
+      return r.ok() ? Step::kOk : Step::kTruncated;
     }
     r.Consume(1);
   } else {
@@ -191,67 +205,76 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool XorIterator::Next() {
       // '10' + 14 bits: millisecond jitter lands here; constant shifts.
       uint64_t dod = (w << 2) >> 50;
       if (dod > (uint64_t{1} << 13)) dod -= uint64_t{1} << 14;
-      t_delta_ += dod;
+      c.t_delta += dod;
       r.Consume(16);
     } else if (ones < 4) {
       // At most 24 bits, within the refill budget; no branch on the bucket.
       const DodBucket& b = kDodBuckets[ones];
       uint64_t dod = (w << b.prefix) >> b.shift;
       dod -= b.full & (0 - static_cast<uint64_t>(dod > b.half));
-      t_delta_ += dod;
+      c.t_delta += dod;
       r.Consume(b.bits);
     } else {
       r.Consume(4);
-      t_delta_ += r.ReadBits(64);
+      c.t_delta += r.ReadBits(64);
       r.Refill();  // the value record expects a fresh budget
     }
   }
-  t_ = static_cast<int64_t>(static_cast<uint64_t>(t_) + t_delta_);
+  c.t = static_cast<int64_t>(static_cast<uint64_t>(c.t) + c.t_delta);
   // Value: '0' unchanged | '10' + bits in the current window | '11' new window.
   w = r.Window();
   if (static_cast<int64_t>(w) >= 0) {
     r.Consume(1);
-  } else if (!ReadValue(r)) [[unlikely]] {
-    return false;
+  } else if (!DecodeValue(r, c)) [[unlikely]] {
+    return Step::kBadWindow;
   }
-  br_ = r;
-  if (!r.ok()) [[unlikely]] {
-    return Fail("truncated");
-  }
-  return true;
+  return r.ok() ? Step::kOk : Step::kTruncated;
 }
 
-// The value record after a '1' bit. REQUIRES: >= 13 bits of refill budget.
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool XorIterator::ReadValue(BitReader& r) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool XorIterator::DecodeValue(BitReader& r, Cursor& c) {
   // '10': reuse the window. '11' + 5 bits leading zeros + 6 bits significant
   // bits (0 means 64): a new window. (A branch-free select of the two
   // measured slower here: gauges nearly always take '11', predictably.)
   const uint64_t w = r.Window();
   const bool fresh = (w >> 62) & 1;
-  unsigned sig = sig_;
-  unsigned trailing = trailing_;
   if (fresh) {
     const unsigned hdr = static_cast<unsigned>(w >> 51) & 0x7ff;
     const unsigned leading = hdr >> 6;
-    sig = ((hdr - 1) & 63) + 1;
+    const unsigned sig = ((hdr - 1) & 63) + 1;
     if (leading + sig > 64) [[unlikely]] {
-      return Fail("xor window out of range");
+      return false;
     }
-    trailing = 64 - leading - sig;
-    sig_ = static_cast<uint8_t>(sig);
-    trailing_ = static_cast<uint8_t>(trailing);
+    c.sig = sig;
+    c.trailing = 64 - leading - sig;
     r.Consume(13);
   } else {
     r.Consume(2);
   }
   uint64_t bits;
-  if (sig <= BitReader::kRefillBits) [[likely]] {
-    if (r.buffered() < static_cast<int>(sig)) r.Refill();
-    bits = r.Take(static_cast<int>(sig));
+  if (c.sig <= BitReader::kRefillBits) [[likely]] {
+    if (r.buffered() < static_cast<int>(c.sig)) r.Refill();
+    bits = r.Take(static_cast<int>(c.sig));
   } else {
-    bits = r.ReadBits(static_cast<int>(sig));
+    bits = r.ReadBits(static_cast<int>(c.sig));
   }
-  v_bits_ ^= bits << trailing;
+  c.v_bits ^= bits << c.trailing;
+  return true;
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool XorIterator::Next() {
+  if (fast_left_ == 0) [[unlikely]] {
+    return NextSlow();
+  }
+  --fast_left_;
+  // Local copies so the state lives in registers for the whole sample.
+  BitReader r = br_;
+  Cursor c = cursor();
+  const Step step = DecodeNext(r, c);
+  br_ = r;
+  set_cursor(c);
+  if (step != Step::kOk) [[unlikely]] {
+    return FailStep(step);
+  }
   return true;
 }
 
