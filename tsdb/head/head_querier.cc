@@ -128,10 +128,12 @@ std::unique_ptr<SeriesSet> HeadQuerier::Select(std::span<const Matcher> matchers
     ChunkSeqIterator::Chunks chunks;
     {
       MutexLock lock(head_->StripeFor(ref));
-      if (s->empty() || s->max_time() < mint_ || s->min_time() > maxt_) continue;
+      if (s->empty() || s->max_time() < mint_) continue;
       // Closed chunks are in time order: skip those ending before mint by
       // binary search (a day of head data is ~50 chunks per series, and an
-      // instant query needs the last one or two).
+      // instant query needs the last one or two). A series starting after
+      // maxt ends up with no chunk (no need to touch its oldest chunk for
+      // min_time()).
       const auto& closed = s->closed();
       auto c = std::partition_point(closed.begin(), closed.end(),
                                     [&](const auto& chunk) { return chunk->max_time < mint_; });

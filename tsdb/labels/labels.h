@@ -77,7 +77,9 @@ class Labels {
     return a.count_ == b.count_ && a.data_ == b.data_;
   }
   // Orders as Prometheus's labels.Compare: pair by pair, name then value,
-  // then the shorter set first.
+  // then the shorter set first. Returns -1, 0 or 1.
+  // REQUIRES: no name or value holds the byte 0xff (true of valid UTF-8,
+  // which ValidateLabels enforces on everything stored).
   friend int Compare(const Labels& a, const Labels& b);
   friend bool operator<(const Labels& a, const Labels& b) { return Compare(a, b) < 0; }
 

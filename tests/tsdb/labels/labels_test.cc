@@ -1,6 +1,8 @@
 #include "tsdb/labels/labels.h"
 
+#include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -139,6 +141,43 @@ TEST(LabelsTest, CompareOrdering) {
     EXPECT_EQ(Compare(c.a, c.b), c.want) << i << ": " << c.a.ToString() << " vs " << c.b.ToString();
     EXPECT_EQ(Compare(c.b, c.a), -c.want) << i;
     EXPECT_EQ(c.a < c.b, c.want < 0) << i;
+  }
+}
+
+// Compare scans the encoded pairs for the first differing byte; it must
+// order exactly as comparing the pairs one by one does (Prometheus's
+// labels.Compare), including prefixes of names and values, empty values,
+// multi-byte UTF-8 and sets of different sizes, long enough for the
+// word-at-a-time scan.
+TEST(LabelsTest, CompareMatchesPairwiseOrder) {
+  std::mt19937_64 rng(31);
+  const std::vector<std::string> tokens = {
+      "",      "a",        "ab",        "abc",          "b", "\xc3\xa9", "z",
+      "a\x01", "instance", "instances", "10.0.0.1:9100"};
+  auto random_set = [&] {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    std::vector<std::string> names = {"__name__", "a", "ab", "b", "cluster", "instance", "job"};
+    for (const std::string& name : names) {
+      if (rng() % 3 == 0) continue;
+      std::string value = tokens[rng() % tokens.size()];
+      if (rng() % 2) value += tokens[rng() % tokens.size()];
+      pairs.emplace_back(name, value);
+    }
+    return pairs;
+  };
+  auto build = [](const std::vector<std::pair<std::string, std::string>>& pairs) {
+    Labels::Builder b;
+    for (const auto& [n, v] : pairs) b.Add(n, v);
+    return b.Build();
+  };
+  for (int i = 0; i < 20000; ++i) {
+    auto pa = random_set();
+    auto pb = rng() % 4 ? random_set() : pa;
+    if (!pb.empty() && rng() % 4 == 0) pb.pop_back();   // a prefix of the pairs
+    const int want = pa < pb ? -1 : (pb < pa ? 1 : 0);  // pairwise, bytewise
+    const Labels a = build(pa), b = build(pb);
+    ASSERT_EQ(Compare(a, b), want) << a.ToString() << " vs " << b.ToString();
+    ASSERT_EQ(Compare(b, a), -want);
   }
 }
 
