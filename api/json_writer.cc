@@ -167,6 +167,26 @@ void WriteSeventeenDigits(char* out, uint64_t v) {
   out[0] = static_cast<char>('0' + top);
 }
 
+// Writes v < 10^17 in decimal at o and returns the end. Copies 17 bytes
+// whatever the length: o must have room for 17.
+char* WriteDecimal(char* o, uint64_t v) {
+  char digits[34] = {};  // up to 17 digits, then room for the fixed-size copy's overrun
+  const int n = v == 0 ? 1 : CountDigits(v);
+  if (v < 100000000) {
+    WriteEightDigits(digits, static_cast<uint32_t>(v));
+    std::memcpy(o, digits + 8 - n, 8);
+  } else if (v < 10000000000000000) {
+    const uint64_t high = v / 100000000;
+    WriteEightDigits(digits, static_cast<uint32_t>(high));
+    WriteEightDigits(digits + 8, static_cast<uint32_t>(v - high * 100000000));
+    std::memcpy(o, digits + 16 - n, 16);
+  } else {
+    WriteSeventeenDigits(digits, v);
+    std::memcpy(o, digits + 17 - n, 17);
+  }
+  return o + n;
+}
+
 // Writes v as AppendPromFloat does into buf (at least kPromFloatMax bytes);
 // returns the length. The longest text is 25 bytes ("-0.0000012345678901234567");
 // the rest is room for the fixed-size copies below, which write up to 20
@@ -193,7 +213,9 @@ size_t FormatPromFloatTo(char* buf, double v) {
       buf[0] = '0';
       return 1;
     }
-    return std::to_chars(buf, buf + kPromFloatMax, static_cast<int64_t>(v)).ptr - buf;
+    char* o = buf;
+    if (v < 0) *o++ = '-';
+    return WriteDecimal(o, static_cast<uint64_t>(abs)) - buf;
   }
   ShortestDecimal shortest;
   if (!ToShortestDecimal(v, &shortest)) {
@@ -206,7 +228,7 @@ size_t FormatPromFloatTo(char* buf, double v) {
   // to_chars' own fixed form: among equally short renderings it picks the
   // one closest to the binary value, so 2^60 would print as
   // 1152921504606846976 where Go prints 1152921504606847000.)
-  char digit_buf[40];  // 17 digits and room for 17-byte reads past them
+  char digit_buf[40] = {};  // 17 digits and room for 17-byte reads past them
   WriteSeventeenDigits(digit_buf, shortest.digits);
   const int n = CountDigits(shortest.digits);
   const char* digits = digit_buf + 17 - n;
@@ -254,14 +276,14 @@ size_t FormatPromTimestampTo(char* buf, int64_t ms) {
   char* o = buf;
   if (ms < 0) *o++ = '-';
   const uint64_t seconds = abs / 1000;  // < 10^16
-  if (seconds == 0) {
-    *o++ = '0';
+  if (seconds >= 1000000000 && seconds < 10000000000) {
+    // 2001 to 2286: ten digits, in two independent parts.
+    const uint64_t high = seconds / 100000000;
+    std::memcpy(o, kDigitPairs + 2 * high, 2);
+    WriteEightDigits(o + 2, static_cast<uint32_t>(seconds - high * 100000000));
+    o += 10;
   } else {
-    char digits[17];
-    WriteSeventeenDigits(digits, seconds);
-    const int n = CountDigits(seconds);
-    std::memcpy(o, digits + 17 - n, n);
-    o += n;
+    o = WriteDecimal(o, seconds);
   }
   const auto frac = static_cast<uint32_t>(abs % 1000);
   if (frac != 0) {

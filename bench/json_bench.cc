@@ -90,5 +90,24 @@ void BM_AppendPromFloat(benchmark::State& state) {
 }
 BENCHMARK(BM_AppendPromFloat)->DenseRange(kInteger, kTiny);
 
+// Timestamps of this century, with and without milliseconds.
+void BM_AppendPromTimestamp(benchmark::State& state) {
+  std::mt19937_64 rng(42);
+  std::vector<int64_t> values(4096);
+  for (int64_t& ms : values) {
+    ms = 1'700'000'000'000 + static_cast<int64_t>(rng() % 100'000'000'000);
+    if (rng() % 2) ms -= ms % 1000;
+  }
+  std::string out;
+  size_t i = 0;
+  for (auto _ : state) {
+    out.clear();
+    api::AppendPromTimestamp(&out, values[i++ & 4095]);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_AppendPromTimestamp);
+
 }  // namespace
 }  // namespace strata
