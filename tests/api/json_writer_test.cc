@@ -93,6 +93,14 @@ TEST(PromFloatTest, IntegersPrintAsThemselves) {
         static_cast<int64_t>(rng() % static_cast<uint64_t>(bound)) * (rng() % 2 ? 1 : -1);
     EXPECT_EQ(FormatPromFloat(static_cast<double>(n)), std::to_string(n)) << n;
   }
+  // Every integer below 10^6 and a stride through 10^6 .. 10^9 (the digit
+  // writer's lanes and lengths).
+  for (int64_t n = 0; n < 1'000'000; ++n) {
+    ASSERT_EQ(FormatPromFloat(static_cast<double>(n)), std::to_string(n));
+  }
+  for (int64_t n = 1'000'000; n < 1'000'000'000; n += 997) {
+    ASSERT_EQ(FormatPromFloat(static_cast<double>(n)), std::to_string(n));
+  }
   EXPECT_EQ(FormatPromFloat(9007199254740991.0), "9007199254740991");  // 2^53 - 1
   EXPECT_EQ(FormatPromFloat(-9007199254740991.0), "-9007199254740991");
   EXPECT_EQ(FormatPromFloat(4503599627370495.5), "4503599627370495.5");  // not integral
