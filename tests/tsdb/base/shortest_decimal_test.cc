@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <random>
 #include <string>
@@ -105,9 +106,12 @@ TEST(ShortestDecimalTest, PowersOfTenAndTheirNeighbours) {
   }
 }
 
+// STRATA_SHORTEST_DECIMAL_SAMPLES=100000000 runs a longer search.
 TEST(ShortestDecimalTest, RandomBitPatterns) {
+  long samples = 2'000'000;
+  if (const char* env = std::getenv("STRATA_SHORTEST_DECIMAL_SAMPLES")) samples = std::atol(env);
   std::mt19937_64 rng(20261127);
-  for (int i = 0; i < 2'000'000; ++i) {
+  for (long i = 0; i < samples; ++i) {
     const double v = std::bit_cast<double>(rng());
     if (!std::isfinite(v) || std::fpclassify(v) != FP_NORMAL) continue;
     ExpectShortest(v);
