@@ -140,12 +140,7 @@ std::unique_ptr<SeriesSet> HeadQuerier::Select(std::span<const Matcher> matchers
       for (; c != closed.end() && (*c)->min_time <= maxt_; ++c) chunks.push_back(*c);
       const XorAppender& open = s->open_chunk();
       if (open.last_t() >= mint_ && open.first_t() <= maxt_) {
-        auto copy = std::make_shared<ClosedChunk>();
-        copy->min_time = open.first_t();
-        copy->max_time = open.last_t();
-        auto bytes = open.bytes();
-        copy->bytes.assign(bytes.begin(), bytes.end());
-        chunks.push_back(std::move(copy));
+        chunks.push_back(ClosedChunk::Make(open.first_t(), open.last_t(), open.bytes()));
       }
     }
     if (chunks.empty()) continue;
@@ -202,7 +197,7 @@ ChunkSeqIterator::ChunkSeqIterator(Chunks chunks, int64_t mint, int64_t maxt)
 
 bool ChunkSeqIterator::OpenChunk(size_t i) {
   const auto& c = *chunks_[i];
-  it_.Reset(c.bytes);
+  it_.Reset(c.bytes());
   in_chunk_ = true;
   next_chunk_ = i + 1;
   return true;

@@ -46,7 +46,7 @@ class HeadQuerier final : public Querier {
 // restricted to [mint, maxt]. Owns references to the chunk bytes.
 class ChunkSeqIterator final : public SampleIterator {
  public:
-  using Chunks = std::vector<std::shared_ptr<const ClosedChunk>>;
+  using Chunks = std::vector<ChunkRef>;
   ChunkSeqIterator(Chunks chunks, int64_t mint, int64_t maxt);
 
   bool Next() override;

@@ -64,12 +64,7 @@ bool MemSeries::Append(int64_t t, double v, int64_t chunk_range_ms) {
 }
 
 void MemSeries::CutChunk() {
-  auto chunk = std::make_shared<ClosedChunk>();
-  chunk->min_time = open_.first_t();
-  chunk->max_time = open_.last_t();
-  auto bytes = open_.bytes();
-  chunk->bytes.assign(bytes.begin(), bytes.end());
-  closed_.push_back(std::move(chunk));
+  closed_.push_back(ClosedChunk::Make(open_.first_t(), open_.last_t(), open_.bytes()));
   open_ = XorAppender();
 }
 
@@ -89,10 +84,7 @@ size_t MemSeries::TruncateBefore(int64_t mint) {
 size_t MemSeries::MemoryBytes() const {
   size_t bytes = open_.MemoryBytes();
   bytes += closed_.capacity() * sizeof(closed_[0]);
-  for (const auto& c : closed_) {
-    // Object plus shared_ptr control block (allocated together).
-    bytes += sizeof(ClosedChunk) + 16 + c->bytes.capacity();
-  }
+  for (const ChunkRef& c : closed_) bytes += c->MemoryBytes();
   return bytes;
 }
 

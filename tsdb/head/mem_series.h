@@ -19,17 +19,10 @@
 #include <vector>
 
 #include "tsdb/chunk/xor_chunk.h"
+#include "tsdb/head/closed_chunk.h"
 #include "tsdb/storage.h"
 
 namespace strata {
-
-// An immutable, closed chunk. Shared between the series and queriers that
-// are reading it, so the series can drop it while a query still runs.
-struct ClosedChunk {
-  int64_t min_time = 0;
-  int64_t max_time = 0;
-  std::vector<uint8_t> bytes;  // exactly sized
-};
 
 class MemSeries {
  public:
@@ -61,7 +54,7 @@ class MemSeries {
   int64_t min_time() const;                            // REQUIRES: !empty()
   int64_t max_time() const { return open_.last_t(); }  // REQUIRES: !empty()
 
-  const std::vector<std::shared_ptr<const ClosedChunk>>& closed() const { return closed_; }
+  const std::vector<ChunkRef>& closed() const { return closed_; }
   const XorAppender& open_chunk() const { return open_; }
   size_t num_chunks() const { return closed_.size() + (empty() ? 0 : 1); }
   // Heap bytes held by this series's chunks, excluding the object and labels.
@@ -96,7 +89,7 @@ class MemSeries {
   bool removed_ = false;
   uint32_t pending_commits_ = 0;
   XorAppender open_;
-  std::vector<std::shared_ptr<const ClosedChunk>> closed_;
+  std::vector<ChunkRef> closed_;
 };
 
 }  // namespace strata
