@@ -19,10 +19,13 @@
 // each sample once although the loop encodes it twice (as two columns, then
 // as a whole chunk). A debug mode measures a real
 // block instead: STRATA_COLD_SPLIT_BLOCK=<block dir> (any level; its series
-// are re-encoded the way compaction would, one cold chunk per series).
+// are re-encoded the way compaction would, one cold chunk per series);
+// STRATA_COLD_SPLIT_TOP=N also prints the N series with the largest value
+// columns to stderr, with their column kinds.
 // The column encoders come from tsdb/chunk/cold_columns.h, internal to the
 // chunk module, used here read-only for the breakdown.
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <memory>
@@ -232,6 +235,40 @@ void SplitSeries(std::span<const int64_t> ts, std::span<const double> vs, std::s
   ++split->series;
 }
 
+// Prints the `limit` series with the largest value columns to stderr: bytes,
+// column kind (for decimal columns also scale and order), labels.
+void PrintLargestValueColumns(const Data& d, size_t limit) {
+  std::vector<std::pair<size_t, size_t>> sizes;  // (bytes, series index)
+  std::string scratch;
+  for (size_t s = 0; s < d.vs.size(); ++s) {
+    scratch.clear();
+    if (!d.vs[s].empty()) cold::EncodeValues(d.vs[s], &scratch);
+    sizes.emplace_back(scratch.size(), s);
+  }
+  std::sort(sizes.rbegin(), sizes.rend());
+  for (size_t i = 0; i < std::min(limit, sizes.size()); ++i) {
+    const size_t s = sizes[i].second;
+    scratch.clear();
+    cold::EncodeValues(d.vs[s], &scratch);
+    const int kind = static_cast<uint8_t>(scratch[0]);
+    std::string detail;
+    if (kind == cold::kValDecimal) {
+      Decoder dec(std::string_view(scratch).substr(3));
+      const uint64_t exceptions = dec.Uvarint();
+      for (uint64_t e = 0; e < exceptions; ++e) {
+        dec.Uvarint();
+        dec.Fixed64();
+      }
+      detail = " k=" + std::to_string(static_cast<uint8_t>(scratch[1])) +
+               " order=" + std::to_string(static_cast<uint8_t>(scratch[2])) +
+               " exceptions=" + std::to_string(exceptions) +
+               " int_kind=" + std::to_string(dec.Byte());
+    }
+    std::fprintf(stderr, "%6zu B %5zu samples kind=%d%s %s\n", sizes[i].first, d.vs[s].size(), kind,
+                 detail.c_str(), d.labels[s].ToString().c_str());
+  }
+}
+
 // The samples of every series of the block at `dir`, or an error.
 absl::Status LoadBlock(const std::string& dir, Data* d) {
   std::unique_ptr<FileSystem> fs = NewPosixFileSystem();
@@ -273,6 +310,9 @@ void BM_ColdColumns(benchmark::State& state) {
   for (auto _ : state) {
     split = ColumnSplit();
     for (size_t s = 0; s < d.ts.size(); ++s) SplitSeries(d.ts[s], d.vs[s], &scratch, &split);
+  }
+  if (const char* top = std::getenv("STRATA_COLD_SPLIT_TOP"); top != nullptr) {
+    PrintLargestValueColumns(d, std::strtoul(top, nullptr, 10));
   }
   if (split.samples == 0) {
     state.SkipWithError("no samples");

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <numeric>
 
 namespace strata::cold {
 namespace {
@@ -118,31 +119,60 @@ struct DCtxFree {
   void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
 };
 
-}  // namespace
-
-std::string ZstdCompress(std::string_view raw) {
-  thread_local std::unique_ptr<ZSTD_CCtx, CCtxFree> cctx(ZSTD_createCCtx());
-  std::string out(ZSTD_compressBound(raw.size()), '\0');
-  size_t n =
-      ZSTD_compressCCtx(cctx.get(), out.data(), out.size(), raw.data(), raw.size(), kZstdLevel);
-  if (ZSTD_isError(n)) return {};
-  out.resize(n);
-  return out;
+uint64_t Magnitude(int64_t v) {
+  return v < 0 ? uint64_t{0} - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
 }
 
-bool ZstdDecompress(std::string_view frame, size_t max_size, std::vector<uint8_t>* out) {
-  thread_local std::unique_ptr<ZSTD_DCtx, DCtxFree> dctx(ZSTD_createDCtx());
-  const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
-  if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR || size > max_size) {
-    return false;
+// The largest g dividing every value (0 when all are 0).
+uint64_t CommonFactor(std::span<const int64_t> vals) {
+  uint64_t g = 0;
+  for (int64_t v : vals) {
+    g = std::gcd(g, Magnitude(v));
+    if (g == 1) break;
   }
-  out->resize(size);
-  size_t got =
-      ZSTD_decompressDCtx(dctx.get(), out->data(), out->size(), frame.data(), frame.size());
-  return !ZSTD_isError(got) && got == size;
+  return g;
 }
 
-void EncodeIntColumn(std::span<const int64_t> vals, std::string* out) {
+void EncodeColumn(std::span<const int64_t> vals, bool allow_factored, std::string* out);
+bool DecodeColumn(Decoder& d, size_t n, int64_t* out, std::vector<uint8_t>* scratch,
+                  bool allow_factored, const char** what);
+
+// kIntFactored's payload when every value after the first has a common
+// factor g >= 2 (byte sizes counted in pages, sectors, ...): the first
+// value, g, then the quotients as a column that is not factored again.
+bool EncodeFactored(std::span<const int64_t> vals, std::string* out) {
+  if (vals.size() < 2) return false;
+  const uint64_t g = CommonFactor(vals.subspan(1));
+  if (g < 2) return false;
+  std::vector<int64_t> quotients(vals.size() - 1);
+  for (size_t i = 1; i < vals.size(); ++i) {
+    const auto q = static_cast<int64_t>(Magnitude(vals[i]) / g);  // < 2^63: g >= 2
+    quotients[i - 1] = vals[i] < 0 ? -q : q;
+  }
+  PutVarint(out, vals[0]);
+  PutUvarint(out, g);
+  EncodeColumn(quotients, /*allow_factored=*/false, out);
+  return true;
+}
+
+bool DecodeFactored(std::string_view payload, size_t n, int64_t* out, std::vector<uint8_t>* scratch,
+                    const char** what) {
+  Decoder d(payload);
+  const int64_t first = d.Varint();
+  const uint64_t g = d.Uvarint();
+  if (!d.ok()) return Fail(what, "truncated factored column");
+  if (g < 2) return Fail(what, "factored column with a factor below 2");
+  if (n == 0) return Fail(what, "factored column without values");
+  out[0] = first;
+  if (!DecodeColumn(d, n - 1, out + 1, scratch, /*allow_factored=*/false, what)) return false;
+  if (!d.done()) return Fail(what, "trailing bytes in factored column");
+  for (size_t i = 1; i < n; ++i) {
+    out[i] = static_cast<int64_t>(static_cast<uint64_t>(out[i]) * g);  // wraps, as specified
+  }
+  return true;
+}
+
+void EncodeColumn(std::span<const int64_t> vals, bool allow_factored, std::string* out) {
   if (vals.empty() ||
       std::all_of(vals.begin(), vals.end(), [&](int64_t v) { return v == vals[0]; })) {
     std::string p;
@@ -173,21 +203,29 @@ void EncodeIntColumn(std::span<const int64_t> vals, std::string* out) {
     if (!z.empty()) consider(kIntZstdFlag | kIntPacked, std::move(z));
   }
   if (std::string rans; EncodeRans(vals, &rans)) consider(kIntRans, std::move(rans));
+  if (std::string buckets; EncodeRansBuckets(vals, &buckets)) {
+    consider(kIntRansBuckets, std::move(buckets));
+  }
+  if (std::string factored; allow_factored && EncodeFactored(vals, &factored)) {
+    consider(kIntFactored, std::move(factored));
+  }
   consider(kIntVarint, std::move(varints));
   consider(kIntPacked, std::move(packed));
   AppendColumn(best_kind, best, out);
 }
 
-bool DecodeIntColumn(Decoder& d, size_t n, int64_t* out, std::vector<uint8_t>* scratch,
-                     const char** what) {
+bool DecodeColumn(Decoder& d, size_t n, int64_t* out, std::vector<uint8_t>* scratch,
+                  bool allow_factored, const char** what) {
   const uint8_t kind = d.Byte();
   std::string_view payload = d.LengthPrefixed();
   if (!d.ok()) return Fail(what, "truncated integer column");
   const uint8_t inner = kind & ~kIntZstdFlag;
-  if (inner > kIntRans || kind == (kIntZstdFlag | kIntConst) || kind == (kIntZstdFlag | kIntRans)) {
+  const bool zstd = (kind & kIntZstdFlag) != 0;
+  if (inner > kIntFactored || (zstd && inner != kIntVarint && inner != kIntPacked)) {
     return Fail(what, "unknown integer column kind");
   }
-  if (kind & kIntZstdFlag) {
+  if (inner == kIntFactored && !allow_factored) return Fail(what, "factored column inside one");
+  if (zstd) {
     if (!ZstdDecompress(payload, MaxPayload(inner, n), scratch)) {
       return Fail(what, "bad zstd frame");
     }
@@ -205,9 +243,46 @@ bool DecodeIntColumn(Decoder& d, size_t n, int64_t* out, std::vector<uint8_t>* s
       return DecodeVarints(payload, n, out, what);
     case kIntRans:
       return DecodeRans(payload, n, out, what);
+    case kIntRansBuckets:
+      return DecodeRansBuckets(payload, n, out, what);
+    case kIntFactored:
+      return DecodeFactored(payload, n, out, scratch, what);
     default:
       return DecodePacked(payload, n, out, what);
   }
+}
+
+}  // namespace
+
+std::string ZstdCompress(std::string_view raw) {
+  thread_local std::unique_ptr<ZSTD_CCtx, CCtxFree> cctx(ZSTD_createCCtx());
+  std::string out(ZSTD_compressBound(raw.size()), '\0');
+  size_t n =
+      ZSTD_compressCCtx(cctx.get(), out.data(), out.size(), raw.data(), raw.size(), kZstdLevel);
+  if (ZSTD_isError(n)) return {};
+  out.resize(n);
+  return out;
+}
+
+bool ZstdDecompress(std::string_view frame, size_t max_size, std::vector<uint8_t>* out) {
+  thread_local std::unique_ptr<ZSTD_DCtx, DCtxFree> dctx(ZSTD_createDCtx());
+  const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR || size > max_size) {
+    return false;
+  }
+  out->resize(size);
+  size_t got =
+      ZSTD_decompressDCtx(dctx.get(), out->data(), out->size(), frame.data(), frame.size());
+  return !ZSTD_isError(got) && got == size;
+}
+
+void EncodeIntColumn(std::span<const int64_t> vals, std::string* out) {
+  EncodeColumn(vals, /*allow_factored=*/true, out);
+}
+
+bool DecodeIntColumn(Decoder& d, size_t n, int64_t* out, std::vector<uint8_t>* scratch,
+                     const char** what) {
+  return DecodeColumn(d, n, out, scratch, /*allow_factored=*/true, what);
 }
 
 }  // namespace strata::cold

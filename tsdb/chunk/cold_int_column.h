@@ -1,7 +1,9 @@
 // Integer columns of cold chunks (docs/format/cold_chunks.md, "Integer
 // columns"): a sequence of int64 values whose count the reader already
 // knows, stored as the smallest of a constant, zig-zag varints, bit-packed
-// frame-of-reference blocks of 128, or zstd over either of the last two.
+// frame-of-reference blocks of 128, zstd over either of the last two, rANS
+// over the values or over their magnitude buckets, or a common factor taken
+// out of every value but the first, the rest stored as one of those.
 //
 // Internal to tsdb/chunk. Encoding allocates freely (compaction is not a hot
 // path); decoding writes into caller-owned buffers and reuses a scratch
@@ -21,10 +23,12 @@ namespace strata::cold {
 // Column kinds (the first byte of a column). Bit 7 set: the payload is a
 // zstd frame whose content is the payload of the kind in bits 0..6.
 enum IntKind : uint8_t {
-  kIntConst = 0,   // payload: one zig-zag varint, repeated count times
-  kIntVarint = 1,  // payload: count zig-zag varints
-  kIntPacked = 2,  // payload: blocks of 128 values, frame of reference + bit packing
-  kIntRans = 3,    // payload: rANS over at most 256 consecutive values (cold_rans.cc)
+  kIntConst = 0,        // payload: one zig-zag varint, repeated count times
+  kIntVarint = 1,       // payload: count zig-zag varints
+  kIntPacked = 2,       // payload: blocks of 128 values, frame of reference + bit packing
+  kIntRans = 3,         // payload: rANS over at most 256 consecutive values (cold_rans.cc)
+  kIntRansBuckets = 4,  // payload: rANS over magnitude buckets + raw low bits (cold_buckets.cc)
+  kIntFactored = 5,     // payload: first value, factor g >= 2, column of the others / g
 };
 inline constexpr uint8_t kIntZstdFlag = 0x80;
 inline constexpr size_t kPackBlock = 128;
@@ -50,6 +54,10 @@ inline bool Fail(const char** what, const char* why) {
 // nothing) when the values span more than 256 consecutive integers.
 bool EncodeRans(std::span<const int64_t> vals, std::string* out);
 bool DecodeRans(std::string_view payload, size_t n, int64_t* out, const char** what);
+
+// Bucketed rANS payloads (cold_buckets.cc): any int64 values.
+bool EncodeRansBuckets(std::span<const int64_t> vals, std::string* out);
+bool DecodeRansBuckets(std::string_view payload, size_t n, int64_t* out, const char** what);
 
 // Zig-zag mapping of signed to unsigned (small magnitudes to small codes).
 inline uint64_t ZigZag(int64_t v) {

@@ -99,6 +99,15 @@ std::vector<std::pair<const char*, ValueGen>> ValueKinds() {
          return *acc =
                     std::round((*acc + (static_cast<double>(rng() % 401) - 200) / 100) * 100) / 100;
        }},
+      {"ns durations",
+       [](std::mt19937_64& rng, size_t) {
+         return static_cast<double>(20000 + rng() % 300000 * (rng() % 30 == 0 ? 40 : 1)) / 1e9;
+       }},
+      {"page-sized gauge",
+       [acc](std::mt19937_64& rng, size_t i) {
+         if (i == 0) *acc = 8e9;
+         return *acc += 4096 * (static_cast<double>(rng() % 3001) - 1500);
+       }},
       {"sawtooth", [](std::mt19937_64&, size_t i) { return static_cast<double>(i % 40) * 0.25; }},
       {"constant", [](std::mt19937_64&, size_t) { return 42.0; }},
       {"linear", [](std::mt19937_64&, size_t i) { return 1000.0 + 7.0 * static_cast<double>(i); }},

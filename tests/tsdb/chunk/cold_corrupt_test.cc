@@ -31,11 +31,12 @@ struct Series {
 };
 
 // One series per column encoding (grid/delta timestamps; constant, decimal
-// with exceptions, XOR values; packed, varint and zstd integer columns).
+// with exceptions, XOR values; packed, varint, zstd, bucketed rANS and
+// factored integer columns).
 std::vector<Series> Corpus() {
   std::mt19937_64 rng(99);
   std::vector<Series> out;
-  for (int kind = 0; kind < 6; ++kind) {
+  for (int kind = 0; kind < 8; ++kind) {
     Series s;
     double acc = 1000;
     for (int i = 0; i < 300; ++i) {
@@ -58,6 +59,12 @@ std::vector<Series> Corpus() {
           break;
         case 4:
           s.vs.push_back(static_cast<double>(i % 40) * 0.25);
+          break;
+        case 6:  // nanosecond durations in seconds: bucketed rANS
+          s.vs.push_back(static_cast<double>(50000 + rng() % 200000) / 1e9);
+          break;
+        case 7:  // bytes in whole pages: a factored column
+          s.vs.push_back(acc += 4096 * (static_cast<double>(rng() % 2000) - 1000));
           break;
         default:
           s.vs.push_back(static_cast<double>(rng() % 5));
