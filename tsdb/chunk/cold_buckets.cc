@@ -84,43 +84,76 @@ int64_t MedianOf(std::span<const int64_t> vals) {
 }  // namespace
 
 bool EncodeRansBuckets(std::span<const int64_t> vals, std::string* out) {
-  if (vals.empty()) return false;
-  const uint64_t base = static_cast<uint64_t>(MedianOf(vals));
-  std::vector<int64_t> symbols(vals.size());
+  // The first value stands apart: in delta columns it is an absolute level,
+  // an outlier that would widen the alphabet.
+  if (vals.size() < 2) return false;
+  std::span<const int64_t> rest = vals.subspan(1);
+  const uint64_t base = static_cast<uint64_t>(MedianOf(rest));
+  std::vector<uint32_t> symbols(rest.size());
   std::string extra;
   LsbBitWriter bits(&extra);
-  for (size_t i = 0; i < vals.size(); ++i) {
-    const uint64_t u = ZigZag(static_cast<int64_t>(static_cast<uint64_t>(vals[i]) - base));
+  int lo = kMaxBucketSymbol, hi = 0;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    const uint64_t u = ZigZag(static_cast<int64_t>(static_cast<uint64_t>(rest[i]) - base));
     const Bucket bucket = BucketOf(u);
-    symbols[i] = bucket.symbol;
+    symbols[i] = static_cast<uint32_t>(bucket.symbol);
+    lo = std::min(lo, bucket.symbol);
+    hi = std::max(hi, bucket.symbol);
     if (bucket.extra_bits > 0) {
       bits.Write(u & ((uint64_t{1} << bucket.extra_bits) - 1), bucket.extra_bits);
     }
   }
   bits.Flush();
-  std::string rans;
-  if (!EncodeRans(symbols, &rans)) return false;  // cannot happen: <= 128 symbols
+  std::vector<uint64_t> counts(static_cast<size_t>(hi - lo + 1), 0);
+  for (uint32_t& s : symbols) ++counts[s -= static_cast<uint32_t>(lo)];
+  std::vector<uint32_t> freq;
+  if (!RansQuantize(counts, rest.size(), &freq)) return false;
+  PutVarint(out, vals[0]);
   PutVarint(out, static_cast<int64_t>(base));
-  PutLengthPrefixed(out, rans);
+  out->push_back(static_cast<char>(lo));
+  out->push_back(static_cast<char>(hi - lo));
+  // Counts, not frequencies: smaller for short columns, and the decoder
+  // quantizes them exactly as the encoder did.
+  for (uint64_t c : counts) PutUvarint(out, c);
+  std::string stream;
+  RansEncodeSymbols(symbols, freq, &stream);
+  PutLengthPrefixed(out, stream);
   out->append(extra);
   return true;
 }
 
 bool DecodeRansBuckets(std::string_view payload, size_t n, int64_t* out, const char** what) {
+  if (n < 2) return Fail(what, "rans buckets need two values");
   Decoder d(payload);
+  out[0] = d.Varint();
   const uint64_t base = static_cast<uint64_t>(d.Varint());
-  std::string_view rans = d.LengthPrefixed();
+  const int lo = d.Byte();
+  const int alphabet = d.Byte() + 1;
   if (!d.ok()) return Fail(what, "truncated rans buckets header");
-  if (!DecodeRans(rans, n, out, what)) return false;
+  if (lo + alphabet - 1 > kMaxBucketSymbol) return Fail(what, "bad rans bucket alphabet");
+  std::vector<uint64_t> counts(static_cast<size_t>(alphabet));
+  uint64_t total = 0;
+  for (uint64_t& c : counts) {
+    c = d.Uvarint();
+    if (c > n) return Fail(what, "bad rans bucket count");
+    total += c;
+  }
+  std::string_view stream = d.LengthPrefixed();
+  if (!d.ok()) return Fail(what, "truncated rans buckets header");
+  std::vector<uint32_t> freq;
+  if (total != n - 1 || !RansQuantize(counts, total, &freq)) {
+    return Fail(what, "bad rans bucket counts");
+  }
+  int64_t* rest = out + 1;
+  if (!RansDecodeSymbols(stream, freq, n - 1, lo, rest, what)) return false;
   std::string_view extra = d.Bytes(d.remaining());
   const uint8_t* p = reinterpret_cast<const uint8_t*>(extra.data());
   const uint8_t* const end = p + extra.size();
   unsigned __int128 acc = 0;
   int have = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (out[i] < 0 || out[i] > kMaxBucketSymbol) return Fail(what, "bad rans bucket symbol");
+  for (size_t i = 0; i < n - 1; ++i) {
     uint64_t high;
-    const Bucket bucket = BucketBase(static_cast<int>(out[i]), &high);
+    const Bucket bucket = BucketBase(static_cast<int>(rest[i]), &high);
     while (have < bucket.extra_bits) {
       if (p == end) return Fail(what, "truncated rans bucket bits");
       acc |= static_cast<unsigned __int128>(*p++) << have;
@@ -131,7 +164,7 @@ bool DecodeRansBuckets(std::string_view payload, size_t n, int64_t* out, const c
                                                       ((uint64_t{1} << bucket.extra_bits) - 1);
     acc >>= bucket.extra_bits;
     have -= bucket.extra_bits;
-    out[i] = static_cast<int64_t>(base + static_cast<uint64_t>(UnZigZag(high | low)));
+    rest[i] = static_cast<int64_t>(base + static_cast<uint64_t>(UnZigZag(high | low)));
   }
   // At most 7 zero bits of padding may follow the last value.
   if (p != end || acc != 0) return Fail(what, "trailing bytes in rans bucket bits");

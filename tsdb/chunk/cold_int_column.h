@@ -55,6 +55,18 @@ inline bool Fail(const char** what, const char* why) {
 bool EncodeRans(std::span<const int64_t> vals, std::string* out);
 bool DecodeRans(std::string_view payload, size_t n, int64_t* out, const char** what);
 
+// The symbol coder under both rANS kinds (cold_rans.cc). RansQuantize
+// scales symbol counts to frequencies summing to 4096, every present symbol
+// at least 1 (false if impossible); it is deterministic, so a decoder given
+// the counts rebuilds the encoder's frequencies. RansEncodeSymbols appends
+// the two states and the stream; RansDecodeSymbols reads exactly `stream`
+// into out[i] = base + symbol.
+bool RansQuantize(const std::vector<uint64_t>& counts, uint64_t total, std::vector<uint32_t>* freq);
+void RansEncodeSymbols(std::span<const uint32_t> symbols, const std::vector<uint32_t>& freq,
+                       std::string* out);
+bool RansDecodeSymbols(std::string_view stream, std::span<const uint32_t> freq, size_t n,
+                       int64_t base, int64_t* out, const char** what);
+
 // Bucketed rANS payloads (cold_buckets.cc): any int64 values.
 bool EncodeRansBuckets(std::span<const int64_t> vals, std::string* out);
 bool DecodeRansBuckets(std::string_view payload, size_t n, int64_t* out, const char** what);

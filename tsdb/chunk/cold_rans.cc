@@ -37,26 +37,23 @@ bool Quantize(const std::vector<uint64_t>& counts, uint64_t total, std::vector<u
 
 }  // namespace
 
-bool EncodeRans(std::span<const int64_t> vals, std::string* out) {
-  if (vals.empty()) return false;
-  auto [lo, hi] = std::minmax_element(vals.begin(), vals.end());
-  const uint64_t range = static_cast<uint64_t>(*hi) - static_cast<uint64_t>(*lo);
-  if (range >= kMaxAlphabet) return false;
-  const uint64_t base = static_cast<uint64_t>(*lo);
-  std::vector<uint64_t> counts(range + 1, 0);
-  for (int64_t v : vals) ++counts[static_cast<uint64_t>(v) - base];
-  std::vector<uint32_t> freq, cum(range + 1, 0);
-  if (!Quantize(counts, vals.size(), &freq)) return false;
-  for (size_t s = 1; s <= range; ++s) cum[s] = cum[s - 1] + freq[s - 1];
+bool RansQuantize(const std::vector<uint64_t>& counts, uint64_t total,
+                  std::vector<uint32_t>* freq) {
+  return Quantize(counts, total, freq);
+}
 
+void RansEncodeSymbols(std::span<const uint32_t> symbols, const std::vector<uint32_t>& freq,
+                       std::string* out) {
+  std::vector<uint32_t> cum(freq.size(), 0);
+  for (size_t s = 1; s < freq.size(); ++s) cum[s] = cum[s - 1] + freq[s - 1];
   // Symbols are coded last to first so that the decoder reads forwards.
   // Two states take turns (even and odd values) so the decoder has two
   // independent dependency chains to overlap.
   std::string rev;
   uint32_t x[2] = {kRansLow, kRansLow};
-  for (size_t i = vals.size(); i-- > 0;) {
+  for (size_t i = symbols.size(); i-- > 0;) {
     uint32_t& xi = x[i & 1];
-    const uint64_t s = static_cast<uint64_t>(vals[i]) - base;
+    const uint32_t s = symbols[i];
     const uint32_t f = freq[s];
     const uint32_t x_max = ((kRansLow >> kProbBits) << 8) * f;
     while (xi >= x_max) {
@@ -65,47 +62,43 @@ bool EncodeRans(std::span<const int64_t> vals, std::string* out) {
     }
     xi = ((xi / f) << kProbBits) + (xi % f) + cum[s];
   }
-  PutVarint(out, *lo);
-  out->push_back(static_cast<char>(range));  // alphabet size - 1
-  for (uint32_t f : freq) PutUvarint(out, f);
   PutFixed32(out, x[0]);
   PutFixed32(out, x[1]);
   out->append(rev.rbegin(), rev.rend());
-  return true;
 }
 
-bool DecodeRans(std::string_view payload, size_t n, int64_t* out, const char** what) {
-  Decoder d(payload);
-  const uint64_t base = static_cast<uint64_t>(d.Varint());
-  const size_t alphabet = size_t{d.Byte()} + 1;
-  uint32_t freq[kMaxAlphabet], cum[kMaxAlphabet];
+bool RansDecodeSymbols(std::string_view stream, std::span<const uint32_t> freq, size_t n,
+                       int64_t base, int64_t* out, const char** what) {
+  if (freq.empty() || freq.size() > kMaxAlphabet) return Fail(what, "bad rans alphabet");
+  uint32_t cum[kMaxAlphabet];
   uint32_t sum = 0;
-  for (size_t s = 0; s < alphabet; ++s) {
-    const uint64_t f = d.Uvarint();
-    if (f > kProbScale) return Fail(what, "bad rans frequency");
-    freq[s] = static_cast<uint32_t>(f);
+  for (size_t s = 0; s < freq.size(); ++s) {
+    if (freq[s] > kProbScale) return Fail(what, "bad rans frequency");
     cum[s] = sum;
     sum += freq[s];
   }
+  if (sum != kProbScale) return Fail(what, "rans frequencies do not sum to 4096");
+  Decoder d(stream);
   uint64_t x[2];
   x[0] = d.Fixed32();
   x[1] = d.Fixed32();
   if (!d.ok()) return Fail(what, "truncated rans header");
-  if (sum != kProbScale) return Fail(what, "rans frequencies do not sum to 4096");
   // Slot -> symbol, filled by runs (a 4 KiB memset per chunk column rather
   // than a wider per-slot record: chunks are short, so building the table
   // costs as much as decoding).
   uint8_t symbol_of[kProbScale];
-  for (size_t s = 0; s < alphabet; ++s)
+  for (size_t s = 0; s < freq.size(); ++s) {
     std::memset(symbol_of + cum[s], static_cast<int>(s), freq[s]);
+  }
   std::string_view rest = d.Bytes(d.remaining());
   const uint8_t* p = reinterpret_cast<const uint8_t*>(rest.data());
   const uint8_t* const end = p + rest.size();
+  const auto ubase = static_cast<uint64_t>(base);
   for (size_t i = 0; i < n; ++i) {
     uint64_t& xi = x[i & 1];
     const uint32_t slot = static_cast<uint32_t>(xi & (kProbScale - 1));
     const uint8_t sym = symbol_of[slot];
-    out[i] = static_cast<int64_t>(base + sym);
+    out[i] = static_cast<int64_t>(ubase + sym);
     xi = freq[sym] * (xi >> kProbBits) + slot - cum[sym];
     // Each renormalisation step consumes a byte, so corrupt states cannot
     // loop longer than the input.
@@ -119,6 +112,41 @@ bool DecodeRans(std::string_view payload, size_t n, int64_t* out, const char** w
     return Fail(what, "rans stream does not end cleanly");
   }
   return true;
+}
+
+bool EncodeRans(std::span<const int64_t> vals, std::string* out) {
+  if (vals.empty()) return false;
+  auto [lo, hi] = std::minmax_element(vals.begin(), vals.end());
+  const uint64_t range = static_cast<uint64_t>(*hi) - static_cast<uint64_t>(*lo);
+  if (range >= kMaxAlphabet) return false;
+  const uint64_t base = static_cast<uint64_t>(*lo);
+  std::vector<uint64_t> counts(range + 1, 0);
+  std::vector<uint32_t> symbols(vals.size());
+  for (size_t i = 0; i < vals.size(); ++i) {
+    symbols[i] = static_cast<uint32_t>(static_cast<uint64_t>(vals[i]) - base);
+    ++counts[symbols[i]];
+  }
+  std::vector<uint32_t> freq;
+  if (!Quantize(counts, vals.size(), &freq)) return false;
+  PutVarint(out, *lo);
+  out->push_back(static_cast<char>(range));  // alphabet size - 1
+  for (uint32_t f : freq) PutUvarint(out, f);
+  RansEncodeSymbols(symbols, freq, out);
+  return true;
+}
+
+bool DecodeRans(std::string_view payload, size_t n, int64_t* out, const char** what) {
+  Decoder d(payload);
+  const int64_t base = d.Varint();
+  const size_t alphabet = size_t{d.Byte()} + 1;
+  uint32_t freq[kMaxAlphabet];
+  for (size_t s = 0; s < alphabet; ++s) {
+    const uint64_t f = d.Uvarint();
+    if (f > kProbScale) return Fail(what, "bad rans frequency");
+    freq[s] = static_cast<uint32_t>(f);
+  }
+  if (!d.ok()) return Fail(what, "truncated rans header");
+  return RansDecodeSymbols(d.Bytes(d.remaining()), std::span(freq, alphabet), n, base, out, what);
 }
 
 }  // namespace strata::cold

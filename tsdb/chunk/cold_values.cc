@@ -17,12 +17,28 @@
 namespace strata::cold {
 namespace {
 
-// Powers of ten exact in a double (all up to 10^22 are).
+// Powers of ten exact in a double (all up to 10^22 are), and the doubles
+// nearest to their inverses.
 constexpr int kMaxScale = 15;
 constexpr double kPow10[kMaxScale + 1] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                           1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-// Integers up to 2^53 convert to double exactly.
-constexpr double kMaxExactInt = 9007199254740992.0;
+constexpr double kInvPow10[kMaxScale + 1] = {1e-0, 1e-1, 1e-2,  1e-3,  1e-4,  1e-5,  1e-6,  1e-7,
+                                             1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13, 1e-14, 1e-15};
+// |m| stays below this, so that deltas of deltas cannot overflow in the
+// encoder's checks and llrint is defined. Above 2^53 several integers map
+// to one double; the encoder keeps the one the double itself is.
+constexpr double kMaxScaled = 4611686018427387904.0;  // 2^62
+
+// How a decimal column's integers become values (the "recipe" byte's
+// bits 4-5): each is a way programs compute values from integer counts, so
+// each reproduces such values bit for bit where the others do not.
+enum Op : uint8_t {
+  kDivide = 0,     // m / 10^k: a number printed with k decimals, parsed
+  kMultiply = 1,   // m * 10^-k (the double nearest): ms * 0.001
+  kThousands = 2,  // m / 1000 / 1000 ...: k / 3 divisions (k a multiple of 3): us / 1e3 / 1e3
+};
+constexpr int kNumOps = 3;
+
 enum Order : uint8_t { kRaw = 0, kDelta = 1, kDod = 2 };
 
 uint64_t Bits(double d) {
@@ -36,25 +52,40 @@ double FromBits(uint64_t b) {
   return d;
 }
 
-double Unscale(int64_t m, int k) {
-  const double x = static_cast<double>(m);
-  return k == 0 ? x : x / kPow10[k];
+double Unscale(int64_t m, int k, Op op) {
+  double x = static_cast<double>(m);
+  switch (op) {
+    case kDivide:
+      return k == 0 ? x : x / kPow10[k];
+    case kMultiply:
+      return x * kInvPow10[k];
+    case kThousands:
+      for (int j = 0; j < k / 3; ++j) x /= 1000.0;
+      return x;
+  }
+  return x;
 }
 
-// m with v == m / 10^k exactly, if there is one within the exact range.
-std::optional<int64_t> ScaleExactly(double v, int k) {
+bool ValidScale(int k, Op op) { return op != kThousands || k % 3 == 0; }
+
+// m with Unscale(m, k, op) == v bit for bit, if there is one in range.
+std::optional<int64_t> ScaleExactly(double v, int k, Op op) {
   const double x = v * kPow10[k];
-  if (!(std::fabs(x) <= kMaxExactInt)) return std::nullopt;  // also NaN
-  const int64_t m = std::llrint(x);
-  if (Bits(Unscale(m, k)) != Bits(v)) return std::nullopt;
+  if (!(std::fabs(x) < kMaxScaled)) return std::nullopt;  // also NaN
+  int64_t m = std::llrint(x);
+  // Of the integers that convert to the same double, take that double: the
+  // column's integers then share its low zero bits (a factor to take out).
+  m = static_cast<int64_t>(static_cast<double>(m));
+  if (Bits(Unscale(m, k, op)) != Bits(v)) return std::nullopt;
   return m;
 }
 
-// Smallest k at which v is an exact decimal, or -1.
-int MinScale(double v) {
+// Smallest valid k at which v is exact under `op`, or -1.
+int MinScale(double v, Op op) {
   for (int k = 0; k <= kMaxScale; ++k) {
-    if (ScaleExactly(v, k)) return k;
-    if (!(std::fabs(v * kPow10[k]) <= kMaxExactInt)) break;
+    if (!ValidScale(k, op)) continue;
+    if (ScaleExactly(v, k, op)) return k;
+    if (!(std::fabs(v * kPow10[k]) < kMaxScaled)) break;
   }
   return -1;
 }
@@ -78,15 +109,48 @@ void UndoOrder(int64_t* m, size_t n, int order) {
   }
 }
 
+// The column's scale under `op` (the largest of its values' smallest) and
+// how many values would be exceptions; scale -1 when no value is exact.
+struct Recipe {
+  Op op;
+  int scale;
+  size_t exceptions;
+};
+
+Recipe FindScale(std::span<const double> vs, Op op) {
+  Recipe r{op, -1, 0};
+  for (double v : vs) r.scale = std::max(r.scale, MinScale(v, op));
+  if (r.scale < 0) return r;
+  for (double v : vs) r.exceptions += ScaleExactly(v, r.scale, op) ? 0 : 1;
+  return r;
+}
+
+// The recipe with the fewest exceptions, then the smallest scale (its
+// integers carry no digits the values do not need): since integers up to
+// 2^62 are allowed, division by a large power of ten reproduces almost any
+// value, with needlessly large integers, where the program that made the
+// values multiplied by 0.001.
+Recipe ChooseRecipe(std::span<const double> vs) {
+  Recipe best = FindScale(vs, kDivide);
+  for (int op = 1; op < kNumOps; ++op) {
+    const Recipe r = FindScale(vs, static_cast<Op>(op));
+    if (r.scale < 0) continue;
+    if (best.scale < 0 || r.exceptions < best.exceptions ||
+        (r.exceptions == best.exceptions && r.scale < best.scale)) {
+      best = r;
+    }
+  }
+  return best;
+}
+
 std::optional<std::string> EncodeDecimal(std::span<const double> vs) {
-  int scale = -1;
-  for (double v : vs) scale = std::max(scale, MinScale(v));
-  if (scale < 0) return std::nullopt;
+  const Recipe recipe = ChooseRecipe(vs);
+  if (recipe.scale < 0) return std::nullopt;
   std::vector<int64_t> m(vs.size());
   std::vector<size_t> exceptions;
   std::optional<int64_t> first;
   for (size_t i = 0; i < vs.size(); ++i) {
-    std::optional<int64_t> x = ScaleExactly(vs[i], scale);
+    std::optional<int64_t> x = ScaleExactly(vs[i], recipe.scale, recipe.op);
     if (x) {
       m[i] = *x;
       if (!first) first = x;
@@ -101,7 +165,7 @@ std::optional<std::string> EncodeDecimal(std::span<const double> vs) {
     m[i] = first.value_or(0);
   }
   std::string head(1, static_cast<char>(kValDecimal));
-  head.push_back(static_cast<char>(scale));
+  head.push_back(static_cast<char>(recipe.scale | (recipe.op << 4)));
   std::string tail;
   PutUvarint(&tail, exceptions.size());
   size_t prev = 0;
@@ -124,11 +188,15 @@ std::optional<std::string> EncodeDecimal(std::span<const double> vs) {
 }
 
 bool DecodeDecimal(Decoder& d, size_t n, double* out, Scratch* s, const char** what) {
-  const int scale = d.Byte();
+  const uint8_t recipe = d.Byte();
   const int order = d.Byte();
   const uint64_t num_exc = d.Uvarint();
   if (!d.ok()) return Fail(what, "truncated decimal column");
-  if (scale > kMaxScale) return Fail(what, "decimal scale out of range");
+  const int scale = recipe & 0x0f;
+  const int op = recipe >> 4;
+  if (op >= kNumOps || !ValidScale(scale, static_cast<Op>(op))) {
+    return Fail(what, "bad decimal recipe");
+  }
   if (order > kDod) return Fail(what, "unknown decimal order");
   // Each exception takes at least 9 bytes: bounds the allocation below.
   if (num_exc > n || num_exc > d.remaining() / 9) return Fail(what, "too many exceptions");
@@ -146,11 +214,17 @@ bool DecodeDecimal(Decoder& d, size_t n, double* out, Scratch* s, const char** w
   int64_t* m = s->ints->data();
   if (!DecodeIntColumn(d, n, m, s->bytes, what)) return false;
   UndoOrder(m, n, order);
-  if (scale == 0) {
+  // One loop per recipe, each a single operation per value.
+  if (op == kDivide && scale == 0) {
     for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(m[i]);
-  } else {
+  } else if (op == kDivide) {
     const double p = kPow10[scale];
     for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(m[i]) / p;
+  } else if (op == kMultiply) {
+    const double p = kInvPow10[scale];
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(m[i]) * p;
+  } else {
+    for (size_t i = 0; i < n; ++i) out[i] = Unscale(m[i], scale, kThousands);
   }
   for (uint64_t j = 0; j < num_exc; ++j) {
     out[(*s->ints2)[2 * j]] = FromBits(static_cast<uint64_t>((*s->ints2)[2 * j + 1]));

@@ -247,6 +247,45 @@ TEST(ColdChunkTest, SparseIncrementsAreCheap) {
   EXPECT_LT(static_cast<double>(bytes) / 5760, 0.2 + 0.04);
 }
 
+// Values programs compute from integer counts in ways other than printing
+// decimals: each must be stored as its integer (a few bytes per change),
+// not as exceptions or XOR bits (~9 or ~30 bits per sample).
+TEST(ColdChunkTest, ExporterRecipesStoreTheirIntegers) {
+  std::mt19937_64 rng(12);
+  const std::vector<int64_t> ts = ScrapeTimes(rng, 620);
+  struct Case {
+    const char* name;
+    std::function<double(int64_t)> make;  // from a growing integer count
+    double max_bytes_per_sample;
+  };
+  const Case cases[] = {
+      // Milliseconds times 0.001 (disk time counters).
+      {"ms * 0.001", [](int64_t ms) { return static_cast<double>(ms) * 0.001; }, 1.4},
+      // Microseconds divided by 1000 twice (pressure stall counters).
+      {"us / 1000 / 1000", [](int64_t us) { return static_cast<double>(us) / 1000.0 / 1000.0; },
+       1.4},
+      // A Unix time in seconds with nanoseconds, beyond 2^53 ns: the
+      // integers must be the doubles themselves so they share a factor.
+      {"unix seconds", [](int64_t ns) { return static_cast<double>(ns) / 1e9; }, 2.5},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Series s;
+    s.ts = ts;
+    const bool unix_time = std::string(c.name) == "unix seconds";
+    int64_t count = unix_time ? 1795804200123456789 : 123456789;
+    for (size_t i = 0; i < ts.size(); ++i) {
+      // 8.2 bits of increment per sample; ~14 for the clock (ms of jitter
+      // in units of its 256 ns resolution).
+      count += unix_time ? 15000000000 + static_cast<int64_t>(rng() % 5000000)
+                         : static_cast<int64_t>(rng() % 300);
+      s.vs.push_back(c.make(count));
+    }
+    const size_t bytes = ExpectRoundTrip(s);
+    EXPECT_LT(static_cast<double>(bytes) / static_cast<double>(ts.size()), c.max_bytes_per_sample);
+  }
+}
+
 TEST(ColdChunkTest, ReadBatchMatchesNext) {
   for (uint64_t seed = 1; seed <= 4; ++seed) {
     std::mt19937_64 rng(seed);
