@@ -1,12 +1,14 @@
 // Value columns: a constant, decimals stored as scaled integers, or XOR.
 //
 // Exporters mostly emit integers (bytes, packets) and numbers printed with a
-// few decimals (CPU seconds, load averages). Such a value is v == m / 10^k
-// for an integer m and a small k, and IEEE division is correctly rounded, so
-// storing m (as deltas, which are small and steady for counters) and
-// dividing on decode gives back v bit for bit. The encoder checks every
-// value by that very division; the few that fail (NaN, stale markers, ±Inf,
-// -0.0, arbitrary floats) are stored verbatim as exceptions.
+// few decimals (CPU seconds, load averages), or compute values from integer
+// counts (ms * 0.001, us / 1000 / 1000). Such a value is v == f(m) for an
+// integer m and one of a few recipes f, each correctly rounded IEEE
+// arithmetic, so storing m (as deltas, which are small and steady for
+// counters) and applying f on decode gives back v bit for bit. The encoder
+// checks every value by that very computation; the few that fail (NaN,
+// stale markers, ±Inf, -0.0, arbitrary floats) are stored verbatim as
+// exceptions.
 #include <cmath>
 #include <cstring>
 #include <optional>

@@ -36,7 +36,7 @@ struct Series {
 std::vector<Series> Corpus() {
   std::mt19937_64 rng(99);
   std::vector<Series> out;
-  for (int kind = 0; kind < 8; ++kind) {
+  for (int kind = 0; kind < 9; ++kind) {
     Series s;
     double acc = 1000;
     for (int i = 0; i < 300; ++i) {
@@ -65,6 +65,9 @@ std::vector<Series> Corpus() {
           break;
         case 7:  // bytes in whole pages: a factored column
           s.vs.push_back(acc += 4096 * (static_cast<double>(rng() % 2000) - 1000));
+          break;
+        case 8:  // milliseconds times 0.001: the multiply recipe
+          s.vs.push_back(static_cast<double>(static_cast<int64_t>(acc += 1 + rng() % 900)) * 0.001);
           break;
         default:
           s.vs.push_back(static_cast<double>(rng() % 5));
