@@ -13,6 +13,7 @@
 #include "tsdb/base/coding.h"
 #include "tsdb/base/crc32c.h"
 #include "tsdb/base/status_macros.h"
+#include "tsdb/base/zstd.h"
 #include "tsdb/block/block_writer_internal.h"
 #include "tsdb/block/format.h"
 #include "tsdb/block/ulid.h"
@@ -66,6 +67,14 @@ void PutFramed(std::string* out, std::string_view body) {
   PutFixed32(out, static_cast<uint32_t>(body.size()));
   out->append(body);
   PutFixed32(out, crc32c::Value(body));
+}
+
+// An index table: its body compressed, then framed.
+absl::Status PutCompressedTable(std::string* out, std::string_view body) {
+  std::string z = zstd::Compress(body, format::kIndexZstdLevel);
+  if (z.empty()) return absl::InternalError("zstd failed on an index table");
+  PutFramed(out, z);
+  return absl::OkStatus();
 }
 
 absl::Status WriteWholeFile(FileSystem* fs, const std::string& path, std::string_view data) {
@@ -254,29 +263,23 @@ absl::Status BlockWriterImpl::WriteIndex() {
   ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f,
                    fs_->NewWritableFile(JoinPath(dir_, format::kIndexFile), true));
   FileOut out(std::move(f));
-  format::PutHeader(out.buf(), format::kIndexMagic);
+  format::PutHeader(out.buf(), format::kIndexMagic, format::kIndexVersion);
   format::Toc toc;
+  toc.base_time = series_.empty() ? 0 : min_time_;
   toc.symbols = out.pos();
   std::string body;
   PutUvarint(&body, symbols.size());
   for (std::string_view s : symbols) PutLengthPrefixed(&body, s);
-  PutFramed(out.buf(), body);
+  RETURN_IF_ERROR(PutCompressedTable(out.buf(), body));
 
-  // Series, each 16-aligned; postings collected on the way, keyed by
-  // (name ref, value ref).
+  // Series, back to back; a series' reference is its offset. Postings are
+  // collected on the way, keyed by (name ref, value ref).
   absl::flat_hash_map<uint64_t, std::vector<uint64_t>> postings;
   std::vector<uint64_t> all;
   all.reserve(series_.size());
-  auto pad = [&] {
-    out.buf()->append((format::kSeriesAlignment - out.pos() % format::kSeriesAlignment) %
-                          format::kSeriesAlignment,
-                      '\0');
-  };
-  pad();
   toc.series = out.pos();
   for (const SeriesInfo& s : series_) {
-    pad();
-    uint64_t ref = out.pos() / format::kSeriesAlignment;
+    const uint64_t ref = out.pos();
     all.push_back(ref);
     body.clear();
     PutUvarint(&body, s.labels.size());
@@ -290,7 +293,8 @@ absl::Status BlockWriterImpl::WriteIndex() {
     for (size_t i = 0; i < s.num_chunks; ++i) {
       const ChunkMeta& c = metas_[s.first_chunk + i];
       if (i == 0) {
-        PutVarint(&body, c.min_time);
+        PutVarint(&body, static_cast<int64_t>(static_cast<uint64_t>(c.min_time) -
+                                              static_cast<uint64_t>(toc.base_time)));
       } else {
         const ChunkMeta& prev = metas_[s.first_chunk + i - 1];
         PutUvarint(&body, static_cast<uint64_t>(c.min_time) - static_cast<uint64_t>(prev.max_time));
@@ -324,15 +328,17 @@ absl::Status BlockWriterImpl::WriteIndex() {
     for (size_t k = i; k < j; ++k) PutUvarint(&body, static_cast<uint32_t>(keys[k]));
     i = j;
   }
-  PutFramed(out.buf(), body);
+  RETURN_IF_ERROR(PutCompressedTable(out.buf(), body));
 
-  // Postings: all series first, then one list per pair.
+  // Postings: all series first, then one list per pair; each "uvarint len,
+  // body, crc32c(body)".
   auto put_list = [&](const std::vector<uint64_t>& refs) {
     body.clear();
     PutUvarint(&body, refs.size());
     for (size_t i = 0; i < refs.size(); ++i)
       PutUvarint(&body, i == 0 ? refs[0] : refs[i] - refs[i - 1]);
-    PutFramed(out.buf(), body);
+    PutLengthPrefixed(out.buf(), body);
+    PutFixed32(out.buf(), crc32c::Value(body));
     return out.MaybeFlush();
   };
   toc.postings = out.pos();
@@ -346,11 +352,11 @@ absl::Status BlockWriterImpl::WriteIndex() {
     RETURN_IF_ERROR(put_list(postings[key]));
   }
   toc.postings_table = out.pos();
-  PutFramed(out.buf(), table);
+  RETURN_IF_ERROR(PutCompressedTable(out.buf(), table));
 
   std::string t;
-  for (uint64_t v :
-       {toc.symbols, toc.series, toc.label_indices, toc.postings, toc.postings_table}) {
+  for (uint64_t v : {toc.symbols, toc.series, toc.label_indices, toc.postings, toc.postings_table,
+                     static_cast<uint64_t>(toc.base_time)}) {
     PutFixed64(&t, v);
   }
   PutFixed32(&t, crc32c::Value(t));

@@ -6,6 +6,7 @@
 #include "tsdb/base/coding.h"
 #include "tsdb/base/crc32c.h"
 #include "tsdb/base/status_macros.h"
+#include "tsdb/base/zstd.h"
 
 namespace strata::block {
 
@@ -28,9 +29,8 @@ absl::Status IndexReader::CheckEntries() const {
   std::vector<ChunkMeta> chunks;
   for (uint64_t offset = toc_.series; offset < toc_.label_indices;) {
     uint64_t next;
-    RETURN_IF_ERROR(ReadSeries(offset / format::kSeriesAlignment, &labels, &chunks, &next));
-    offset =
-        (next + format::kSeriesAlignment - 1) / format::kSeriesAlignment * format::kSeriesAlignment;
+    RETURN_IF_ERROR(ReadSeries(SeriesRefAt(offset), &labels, &chunks, &next));
+    offset = NextSeriesOffset(next);
   }
   std::vector<uint64_t> list;
   RETURN_IF_ERROR(AllPostings(&list));
@@ -39,23 +39,27 @@ absl::Status IndexReader::CheckEntries() const {
 }
 
 absl::Status IndexReader::ReadToc() {
-  if (std::string bad = format::CheckHeader(data_, format::kIndexMagic); !bad.empty()) {
+  if (std::string bad = format::CheckHeader(data_, format::kIndexMagic, format::kIndexVersion);
+      !bad.empty()) {
     return IndexError(0, bad);
   }
-  if (data_.size() < format::kHeaderSize + format::kTocSize) {
+  version_ = data_[4];
+  const size_t toc_size = format::TocSize(version_);
+  if (data_.size() < format::kHeaderSize + toc_size) {
     return IndexError(data_.size(), "file too short for a table of contents");
   }
-  const uint64_t at = data_.size() - format::kTocSize;
+  const uint64_t at = data_.size() - toc_size;
   const uint8_t* p = data_.data() + at;
-  if (crc32c::Value(p, format::kTocSize - 4) != LoadFixed32(p + format::kTocSize - 4)) {
+  if (crc32c::Value(p, toc_size - 4) != LoadFixed32(p + toc_size - 4)) {
     return IndexError(at, "table of contents crc mismatch");
   }
   toc_ = {LoadFixed64(p), LoadFixed64(p + 8), LoadFixed64(p + 16), LoadFixed64(p + 24),
           LoadFixed64(p + 32)};
+  if (version_ >= 2) toc_.base_time = static_cast<int64_t>(LoadFixed64(p + 40));
   if (toc_.symbols < format::kHeaderSize || toc_.series < toc_.symbols ||
       toc_.label_indices < toc_.series || toc_.postings < toc_.label_indices ||
       toc_.postings_table < toc_.postings || toc_.postings_table > at ||
-      toc_.series % format::kSeriesAlignment != 0) {
+      (version_ == 1 && toc_.series % format::kSeriesAlignment != 0)) {
     return IndexError(at, "table of contents offsets out of order or range");
   }
   return absl::OkStatus();
@@ -75,8 +79,33 @@ absl::StatusOr<std::string_view> IndexReader::Framed(uint64_t offset, uint64_t e
   return body;
 }
 
+absl::StatusOr<std::string_view> IndexReader::Table(uint64_t offset, uint64_t end,
+                                                    const std::string& what,
+                                                    std::vector<uint8_t>* storage) const {
+  ASSIGN_OR_RETURN(std::string_view body, Framed(offset, end, what));
+  if (version_ == 1) return body;
+  // The CRC matched, so the frame is as written; the bound only guards
+  // against a file built to exhaust memory.
+  constexpr size_t kMaxTable = size_t{1} << 32;
+  if (!zstd::Decompress(body, kMaxTable, storage)) {
+    return IndexError(offset, absl::StrCat(what, " does not decompress"));
+  }
+  return format::AsStringView(*storage);
+}
+
+uint64_t IndexReader::SeriesRefAt(uint64_t offset) const {
+  return version_ == 1 ? offset / format::kSeriesAlignment : offset;
+}
+
+uint64_t IndexReader::NextSeriesOffset(uint64_t end_of_entry) const {
+  if (version_ >= 2) return end_of_entry;
+  return (end_of_entry + format::kSeriesAlignment - 1) / format::kSeriesAlignment *
+         format::kSeriesAlignment;
+}
+
 absl::Status IndexReader::ReadSymbols() {
-  ASSIGN_OR_RETURN(std::string_view body, Framed(toc_.symbols, toc_.series, "symbol table"));
+  ASSIGN_OR_RETURN(std::string_view body,
+                   Table(toc_.symbols, toc_.series, "symbol table", &symbol_data_));
   Decoder d(body);
   uint64_t n = d.Uvarint();
   if (n > body.size()) return IndexError(toc_.symbols, "symbol count out of range");
@@ -92,8 +121,9 @@ absl::Status IndexReader::ReadSymbols() {
 }
 
 absl::Status IndexReader::ReadLabelIndices() {
+  std::vector<uint8_t> storage;
   ASSIGN_OR_RETURN(std::string_view body,
-                   Framed(toc_.label_indices, toc_.postings, "label-value index table"));
+                   Table(toc_.label_indices, toc_.postings, "label-value index table", &storage));
   Decoder d(body);
   uint64_t n = d.Uvarint();
   if (n > body.size()) return IndexError(toc_.label_indices, "label name count out of range");
@@ -120,9 +150,10 @@ absl::Status IndexReader::ReadLabelIndices() {
 }
 
 absl::Status IndexReader::ReadPostingsTable() {
-  ASSIGN_OR_RETURN(
-      std::string_view body,
-      Framed(toc_.postings_table, data_.size() - format::kTocSize, "postings offset table"));
+  std::vector<uint8_t> storage;
+  ASSIGN_OR_RETURN(std::string_view body,
+                   Table(toc_.postings_table, data_.size() - format::TocSize(version_),
+                         "postings offset table", &storage));
   Decoder d(body);
   uint64_t n = d.Uvarint();
   if (n > body.size()) return IndexError(toc_.postings_table, "postings count out of range");
@@ -158,9 +189,9 @@ std::span<const uint32_t> IndexReader::LabelValues(uint32_t name) const {
 
 absl::Status IndexReader::ReadSeries(uint64_t ref, Labels* labels, std::vector<ChunkMeta>* chunks,
                                      uint64_t* next_offset) const {
-  const uint64_t offset = ref * format::kSeriesAlignment;
-  if (ref > toc_.label_indices / format::kSeriesAlignment || offset < toc_.series ||
-      offset >= toc_.label_indices) {
+  const uint64_t offset = version_ == 1 ? ref * format::kSeriesAlignment : ref;
+  if ((version_ == 1 && ref > toc_.label_indices / format::kSeriesAlignment) ||
+      offset < toc_.series || offset >= toc_.label_indices) {
     return IndexError(offset, absl::StrCat("series ref ", ref, " outside the series section"));
   }
   Decoder outer(format::AsStringView(data_.subspan(offset, toc_.label_indices - offset)));
@@ -194,7 +225,8 @@ absl::Status IndexReader::ReadSeries(uint64_t ref, Labels* labels, std::vector<C
   for (uint64_t i = 0; i < num_chunks; ++i) {
     ChunkMeta c;
     if (i == 0) {
-      c.min_time = d.Varint();
+      c.min_time = static_cast<int64_t>(static_cast<uint64_t>(toc_.base_time) +
+                                        static_cast<uint64_t>(d.Varint()));
     } else {
       c.min_time =
           static_cast<int64_t>(static_cast<uint64_t>(chunks->back().max_time) + d.Uvarint());
@@ -214,9 +246,20 @@ absl::Status IndexReader::ReadSeries(uint64_t ref, Labels* labels, std::vector<C
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string_view> IndexReader::PostingsBody(uint64_t offset) const {
+  if (version_ == 1) return Framed(offset, toc_.postings_table, "postings list");
+  if (offset >= toc_.postings_table) return IndexError(offset, "postings list truncated");
+  Decoder d(format::AsStringView(data_.subspan(offset, toc_.postings_table - offset)));
+  std::string_view body = d.LengthPrefixed();
+  const uint32_t crc = d.Fixed32();
+  if (!d.ok()) return IndexError(offset, "postings list truncated");
+  if (crc32c::Value(body) != crc) return IndexError(offset, "postings list crc mismatch");
+  return body;
+}
+
 absl::Status IndexReader::ReadPostings(uint64_t offset, std::vector<uint64_t>* out) const {
   out->clear();
-  ASSIGN_OR_RETURN(std::string_view body, Framed(offset, toc_.postings_table, "postings list"));
+  ASSIGN_OR_RETURN(std::string_view body, PostingsBody(offset));
   Decoder d(body);
   uint64_t n = d.Uvarint();
   if (n > body.size()) return IndexError(offset, "postings count out of range");

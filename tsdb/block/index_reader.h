@@ -1,7 +1,9 @@
-// Reads a block's index file (docs/format/block.md, "Index") from a mapped
-// byte range. Open decodes and CRC-checks the symbol table, the label-value
-// index table and the postings offset table; series entries and postings
-// lists are CRC-checked each time they are read.
+// Reads a block's index file (docs/format/block.md, "Index"), version 1 or
+// 2, from a mapped byte range. Open decodes and CRC-checks the symbol table,
+// the label-value index table and the postings offset table (version 2:
+// decompressing them), then every series entry and postings list once;
+// series entries and postings lists are CRC-checked again each time they
+// are read.
 //
 // Errors are DataLoss("index offset <n>: <what>"); the block prefixes
 // "corrupted block <ulid>: ".
@@ -40,6 +42,7 @@ class IndexReader {
   static absl::StatusOr<std::unique_ptr<IndexReader>> Open(std::span<const uint8_t> data);
 
   const format::Toc& toc() const { return toc_; }
+  uint8_t version() const { return version_; }
   std::span<const uint8_t> data() const { return data_; }
   size_t num_symbols() const { return symbols_.size(); }
   // REQUIRES: ref < num_symbols().
@@ -47,7 +50,14 @@ class IndexReader {
   // Binary search in the sorted table.
   bool FindSymbol(std::string_view s, uint32_t* ref) const;
 
-  // Decodes the series entry with reference `ref` (offset ref * 16). Checks
+  // The reference of the series entry at `offset` (version 1: offset / 16,
+  // version 2: the offset itself).
+  uint64_t SeriesRefAt(uint64_t offset) const;
+  // Where the series entry after the one ending at `end_of_entry` starts
+  // (version 1 pads entries to multiples of 16).
+  uint64_t NextSeriesOffset(uint64_t end_of_entry) const;
+
+  // Decodes the series entry with reference `ref`. Checks
   // bounds, CRC, symbol refs, label name order and chunk meta order.
   // `*next_offset` (if not null) receives the offset just past the entry.
   absl::Status ReadSeries(uint64_t ref, Labels* labels, std::vector<ChunkMeta>* chunks,
@@ -79,6 +89,11 @@ class IndexReader {
   // ending at or before `end`.
   absl::StatusOr<std::string_view> Framed(uint64_t offset, uint64_t end,
                                           const std::string& what) const;
+  // A table's body: Framed, then (version 2) decompressed into `storage`.
+  absl::StatusOr<std::string_view> Table(uint64_t offset, uint64_t end, const std::string& what,
+                                         std::vector<uint8_t>* storage) const;
+  // The CRC-checked body of the postings list at `offset`.
+  absl::StatusOr<std::string_view> PostingsBody(uint64_t offset) const;
   absl::Status ReadSymbols();
   absl::Status ReadLabelIndices();
   absl::Status ReadPostingsTable();
@@ -88,8 +103,10 @@ class IndexReader {
   absl::Status CheckEntries() const;
 
   std::span<const uint8_t> data_;
+  uint8_t version_ = 0;
   format::Toc toc_;
-  std::vector<std::string_view> symbols_;
+  std::vector<uint8_t> symbol_data_;       // version 2: the decompressed symbol table
+  std::vector<std::string_view> symbols_;  // into data_ (version 1) or symbol_data_
   std::vector<uint32_t> names_;
   std::vector<uint32_t> value_start_;  // per name: index into values_; one extra at the end
   std::vector<uint32_t> values_;

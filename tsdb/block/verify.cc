@@ -56,10 +56,6 @@ class Verifier {
     }
   }
 
-  static uint64_t Align(uint64_t x) {
-    return (x + format::kSeriesAlignment - 1) / format::kSeriesAlignment * format::kSeriesAlignment;
-  }
-
   void CheckSeries() {
     const format::Toc& toc = index_.toc();
     // The symbol table ends where its framing says; padding follows.
@@ -69,13 +65,12 @@ class Verifier {
     std::vector<ChunkMeta> chunks;
     for (uint64_t offset = toc.series; offset < toc.label_indices;) {
       uint64_t next;
-      absl::Status s =
-          index_.ReadSeries(offset / format::kSeriesAlignment, &labels, &chunks, &next);
+      absl::Status s = index_.ReadSeries(index_.SeriesRefAt(offset), &labels, &chunks, &next);
       if (!s.ok()) {
         AddStatus(s, "index", offset);
         return;  // the next entry's position is unknown
       }
-      uint64_t ref = offset / format::kSeriesAlignment;
+      const uint64_t ref = index_.SeriesRefAt(offset);
       CheckOneSeries(offset, labels, prev, chunks);
       series_refs_.push_back(ref);
       labels.ForEach([&](Label l) {
@@ -85,8 +80,8 @@ class Verifier {
         expected_[uint64_t{n} << 32 | v].push_back(ref);
       });
       prev = std::move(labels);
-      CheckZero(next, std::min(Align(next), toc.label_indices));
-      offset = Align(next);
+      CheckZero(next, std::min(index_.NextSeriesOffset(next), toc.label_indices));
+      offset = index_.NextSeriesOffset(next);
     }
     const BlockMeta& m = b_.meta();
     if (m.num_series != series_refs_.size() || m.num_chunks != num_chunks_ ||

@@ -1,11 +1,10 @@
 #include "tsdb/chunk/cold_int_column.h"
 
-#include <zstd.h>
-
 #include <algorithm>
 #include <cstring>
-#include <memory>
 #include <numeric>
+
+#include "tsdb/base/zstd.h"
 
 namespace strata::cold {
 namespace {
@@ -112,13 +111,6 @@ size_t MaxPayload(uint8_t inner, size_t n) {
   return n * 8 + (n / kPackBlock + 1) * 11;
 }
 
-struct CCtxFree {
-  void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
-};
-struct DCtxFree {
-  void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
-};
-
 uint64_t Magnitude(int64_t v) {
   return v < 0 ? uint64_t{0} - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
 }
@@ -195,11 +187,11 @@ void EncodeColumn(std::span<const int64_t> vals, bool allow_factored, std::strin
   EncodePacked(vals, &packed);
   // Tiny payloads cannot shrink under zstd's frame overhead.
   if (varints.size() > 16) {
-    std::string z = ZstdCompress(varints);
+    std::string z = zstd::Compress(varints, kZstdLevel);
     if (!z.empty()) consider(kIntZstdFlag | kIntVarint, std::move(z));
   }
   if (packed.size() > 16) {
-    std::string z = ZstdCompress(packed);
+    std::string z = zstd::Compress(packed, kZstdLevel);
     if (!z.empty()) consider(kIntZstdFlag | kIntPacked, std::move(z));
   }
   if (std::string rans; EncodeRans(vals, &rans)) consider(kIntRans, std::move(rans));
@@ -226,7 +218,7 @@ bool DecodeColumn(Decoder& d, size_t n, int64_t* out, std::vector<uint8_t>* scra
   }
   if (inner == kIntFactored && !allow_factored) return Fail(what, "factored column inside one");
   if (zstd) {
-    if (!ZstdDecompress(payload, MaxPayload(inner, n), scratch)) {
+    if (!zstd::Decompress(payload, MaxPayload(inner, n), scratch)) {
       return Fail(what, "bad zstd frame");
     }
     payload = std::string_view(reinterpret_cast<const char*>(scratch->data()), scratch->size());
@@ -253,28 +245,6 @@ bool DecodeColumn(Decoder& d, size_t n, int64_t* out, std::vector<uint8_t>* scra
 }
 
 }  // namespace
-
-std::string ZstdCompress(std::string_view raw) {
-  thread_local std::unique_ptr<ZSTD_CCtx, CCtxFree> cctx(ZSTD_createCCtx());
-  std::string out(ZSTD_compressBound(raw.size()), '\0');
-  size_t n =
-      ZSTD_compressCCtx(cctx.get(), out.data(), out.size(), raw.data(), raw.size(), kZstdLevel);
-  if (ZSTD_isError(n)) return {};
-  out.resize(n);
-  return out;
-}
-
-bool ZstdDecompress(std::string_view frame, size_t max_size, std::vector<uint8_t>* out) {
-  thread_local std::unique_ptr<ZSTD_DCtx, DCtxFree> dctx(ZSTD_createDCtx());
-  const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
-  if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR || size > max_size) {
-    return false;
-  }
-  out->resize(size);
-  size_t got =
-      ZSTD_decompressDCtx(dctx.get(), out->data(), out->size(), frame.data(), frame.size());
-  return !ZSTD_isError(got) && got == size;
-}
 
 void EncodeIntColumn(std::span<const int64_t> vals, std::string* out) {
   EncodeColumn(vals, /*allow_factored=*/true, out);

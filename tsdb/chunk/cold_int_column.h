@@ -84,13 +84,6 @@ inline int64_t UnZigZag(uint64_t u) {
 // the encoding time, as the columns are already small and dense.
 inline constexpr int kZstdLevel = 3;
 
-// zstd over `raw` (a frame with its content size), using a thread-local
-// context. Empty on failure.
-std::string ZstdCompress(std::string_view raw);
-// Decompresses one frame whose content size must be at most `max_size`.
-// False on any error.
-bool ZstdDecompress(std::string_view frame, size_t max_size, std::vector<uint8_t>* out);
-
 }  // namespace strata::cold
 
 #endif  // STRATA_TSDB_CHUNK_COLD_INT_COLUMN_H_

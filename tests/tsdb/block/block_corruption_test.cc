@@ -80,9 +80,11 @@ class CorruptionTest : public ::testing::TestWithParam<bool> {
     return b.ok() ? *b : nullptr;
   }
   // The toc's field at `index` (0 symbols, 1 series, … 4 postings table).
+  // The writer writes index version 2: a 52-byte table of contents.
+  static constexpr uint64_t kTocSize = 52;
   uint64_t Toc(int index) {
     std::string data = Read("index");
-    return LoadFixed64(data.data() + data.size() - 44 + 8 * index);
+    return LoadFixed64(data.data() + data.size() - kTocSize + 8 * index);
   }
 
   // Reads everything; returns false with the status when a read failed.
@@ -194,7 +196,7 @@ TEST_P(CorruptionTest, IndexDamageNamesOffset) {
             absl::DataLossError(prefix + "index offset 8: symbol table crc mismatch"));
   Flip("index", Toc(0) + 6);
   // Table of contents.
-  uint64_t toc_at = *fs_->FileSize(JoinPath(dir_, "index")) - 44;
+  uint64_t toc_at = *fs_->FileSize(JoinPath(dir_, "index")) - kTocSize;
   Flip("index", toc_at + 3, 0x10);
   EXPECT_EQ(Block::Open(fs_, dir_).status(),
             absl::DataLossError(

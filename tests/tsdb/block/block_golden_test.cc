@@ -1,8 +1,9 @@
-// Format stability: a small block of format version 1 is checked in under
-// tests/testdata/block-v1/. Every later version of the code must open it and
-// read exactly these series and samples. Regenerate (only for a compatible
-// writer change) with STRATA_REGENERATE_GOLDEN=1 ./block_test
-// --gtest_filter='*Golden*'.
+// Format stability: small blocks are checked in under tests/testdata/:
+// block-v1/ (every file at version 1) and block-v2/ (index version 2, as
+// written now). Every later version of the code must open them and read
+// exactly these series and samples. Regenerate the newest (only for a
+// compatible writer change) with STRATA_REGENERATE_GOLDEN=1 ./block_test
+// --gtest_filter='*Golden*'; a new format version gets a new directory.
 #include <cstdlib>
 #include <limits>
 
@@ -26,9 +27,12 @@ using testing::TestSeries;
 constexpr char kGoldenUlid[] = "01HF7YAT000000000000000001";
 constexpr uint64_t kStale = 0x7ff0000000000002ull;
 
-std::string GoldenDir() {
-  return std::string(STRATA_SOURCE_DIR) + "/tests/testdata/block-v1/" + kGoldenUlid;
+// The block written with index format `version`.
+std::string GoldenDir(int version) {
+  return std::string(STRATA_SOURCE_DIR) + "/tests/testdata/block-v" + std::to_string(version) +
+         "/" + kGoldenUlid;
 }
+constexpr int kNewestVersion = 2;
 
 std::vector<TestSeries> GoldenSeries() {
   TestSeries counter{
@@ -60,18 +64,20 @@ BlockMeta GoldenMeta() {
 
 TEST(GoldenBlockTest, Regenerate) {
   if (std::getenv("STRATA_REGENERATE_GOLDEN") == nullptr) {
-    GTEST_SKIP() << "set STRATA_REGENERATE_GOLDEN=1 to rewrite " << GoldenDir();
+    GTEST_SKIP() << "set STRATA_REGENERATE_GOLDEN=1 to rewrite " << GoldenDir(kNewestVersion);
   }
   std::unique_ptr<FileSystem> fs = NewPosixFileSystem();
-  ASSERT_TRUE(fs->RemoveAll(GoldenDir()).ok());
-  auto meta = testing::WriteBlock(fs.get(), GoldenDir(), GoldenSeries(),
+  ASSERT_TRUE(fs->RemoveAll(GoldenDir(kNewestVersion)).ok());
+  auto meta = testing::WriteBlock(fs.get(), GoldenDir(kNewestVersion), GoldenSeries(),
                                   testing::TestMeta(kGoldenUlid, 0, 300000), 8);
   ASSERT_TRUE(meta.ok()) << meta.status();
 }
 
-TEST(GoldenBlockTest, VersionOneBlockReadsExactly) {
+class GoldenVersionTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(GoldenVersionTest, ReadsExactly) {
   std::unique_ptr<FileSystem> fs = NewPosixFileSystem();
-  auto b = Block::Open(fs.get(), GoldenDir());
+  auto b = Block::Open(fs.get(), GoldenDir(GetParam()));
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ((*b)->meta(), GoldenMeta());
   EXPECT_TRUE((*b)->Verify().empty());
@@ -98,21 +104,24 @@ TEST(GoldenBlockTest, VersionOneBlockReadsExactly) {
   EXPECT_THAT(chunk_counts, ElementsAre(3, 1, 1));
 }
 
+INSTANTIATE_TEST_SUITE_P(IndexVersions, GoldenVersionTest, ::testing::Values(1, 2));
+
 TEST(GoldenBlockTest, WriterStillProducesTheSameBytes) {
   // Not required for compatibility, but an unintended change of the writer's
   // output shows here first. If the change is intended and readers of
-  // version 1 still read the new output, regenerate; if not, bump the version.
+  // the newest version still read the new output, regenerate; if not, bump
+  // the version.
   MemFileSystem mem;
   auto meta =
       testing::WriteBlock(&mem, "/g", GoldenSeries(), testing::TestMeta(kGoldenUlid, 0, 300000), 8);
   ASSERT_TRUE(meta.ok());
   std::unique_ptr<FileSystem> fs = NewPosixFileSystem();
   for (const char* f : {"meta.json", "index", "tombstones", "chunks/000001"}) {
-    auto golden = fs->ReadFile(GoldenDir() + "/" + f);
+    auto golden = fs->ReadFile(GoldenDir(kNewestVersion) + "/" + f);
     ASSERT_TRUE(golden.ok()) << golden.status();
     EXPECT_TRUE(*golden == *mem.ReadFile(std::string("/g/") + f)) << f << " changed";
   }
-  EXPECT_THAT(*fs->ListDir(GoldenDir() + "/chunks"), ElementsAre("000001"));
+  EXPECT_THAT(*fs->ListDir(GoldenDir(kNewestVersion) + "/chunks"), ElementsAre("000001"));
 }
 
 }  // namespace

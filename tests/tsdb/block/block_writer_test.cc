@@ -131,7 +131,7 @@ TEST_F(BlockWriterTest, WritesTheDocumentedFiles) {
   EXPECT_EQ(static_cast<uint8_t>(seg[8]), c.data[0].bytes.size());
   EXPECT_EQ(seg[9], 1);
   EXPECT_EQ(seg.size(), 8 + 1 + 1 + c.data[0].bytes.size() + 4);
-  EXPECT_EQ(fs_.ReadFile("/db/b.tmp/index")->substr(0, 8), std::string("SIDX\x01\0\0\0", 8));
+  EXPECT_EQ(fs_.ReadFile("/db/b.tmp/index")->substr(0, 8), std::string("SIDX\x02\0\0\0", 8));
   // Header, zero intervals, CRC32C of the 9 bytes before it.
   EXPECT_EQ(*fs_.ReadFile("/db/b.tmp/tombstones"),
             std::string("STMB\x01\0\0\0\0", 9) + std::string("\x87\x09\x08\xad", 4));
