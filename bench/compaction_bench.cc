@@ -211,8 +211,8 @@ struct ColumnSplit {
   uint64_t ts_bytes = 0;
   uint64_t value_bytes = 0;
   uint64_t chunk_bytes = 0;
-  uint64_t kind_series[3] = {};
-  uint64_t kind_bytes[3] = {};
+  uint64_t kind_series[4] = {};
+  uint64_t kind_bytes[4] = {};
 };
 
 // Adds one series' columns to `split`; `scratch` is reused.
@@ -226,7 +226,7 @@ void SplitSeries(std::span<const int64_t> ts, std::span<const double> vs, std::s
   cold::EncodeValues(vs, scratch);
   split->value_bytes += scratch->size();
   const uint8_t kind = static_cast<uint8_t>((*scratch)[0]);
-  if (kind < 3) {
+  if (kind < 4) {
     ++split->kind_series[kind];
     split->kind_bytes[kind] += scratch->size();
   }
@@ -324,8 +324,8 @@ void BM_ColdColumns(benchmark::State& state) {
   state.counters["ts_B_per_sample"] = static_cast<double>(split.ts_bytes) / n;
   state.counters["values_B_per_sample"] = static_cast<double>(split.value_bytes) / n;
   state.counters["chunk_B_per_sample"] = static_cast<double>(split.chunk_bytes) / n;
-  const char* names[3] = {"const", "decimal", "xor"};
-  for (int k = 0; k < 3; ++k) {
+  const char* names[4] = {"const", "decimal", "xor", "const_decimal"};
+  for (int k = 0; k < 4; ++k) {
     state.counters[std::string("series_share_") + names[k]] =
         static_cast<double>(split.kind_series[k]) / static_cast<double>(split.series);
     state.counters[std::string("value_bytes_share_") + names[k]] =

@@ -81,7 +81,7 @@ ChunkCount CountChunks(const block::BlockImpl& b) {
       c.shared.push_back(off);
     } else if (enc == ChunkEncoding::kCold) {
       // version, sample count (2 bytes for 1,080 and 1,920), column kind
-      if (data[3] == cold::kTsShared) ++c.cold_with_shared;
+      if (data[3] == cold::kTsSharedRelative) ++c.cold_with_shared;
     }
     off = next;
   }

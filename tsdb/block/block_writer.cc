@@ -301,7 +301,9 @@ absl::Status BlockWriterImpl::WriteIndex() {
       }
       PutUvarint(&body, static_cast<uint64_t>(c.max_time) - static_cast<uint64_t>(c.min_time));
       PutUvarint(&body, c.num_samples);
-      PutUvarint(&body, i == 0 ? c.ref : c.ref - metas_[s.first_chunk + i - 1].ref);
+      // Relative to segment 1's start: three bytes instead of five there.
+      PutUvarint(&body, i == 0 ? c.ref - format::kFirstSegmentRef
+                               : c.ref - metas_[s.first_chunk + i - 1].ref);
     }
     PutUvarint(out.buf(), body.size());
     out.buf()->append(body);

@@ -44,6 +44,9 @@ inline uint64_t ChunkRef(uint32_t segment, uint32_t offset) {
   return uint64_t{segment} << 32 | offset;
 }
 inline uint32_t RefSegment(uint64_t ref) { return static_cast<uint32_t>(ref >> 32); }
+// The reference of offset 0 of segment 1; index version 2 stores a series'
+// first chunk reference relative to it (wrapping).
+inline constexpr uint64_t kFirstSegmentRef = uint64_t{1} << 32;
 inline uint32_t RefOffset(uint64_t ref) { return static_cast<uint32_t>(ref); }
 
 inline void PutHeader(std::string* out, std::string_view magic, uint8_t version = kVersion) {

@@ -234,7 +234,7 @@ absl::Status IndexReader::ReadSeries(uint64_t ref, Labels* labels, std::vector<C
     c.max_time = static_cast<int64_t>(static_cast<uint64_t>(c.min_time) + d.Uvarint());
     uint64_t samples = d.Uvarint();
     uint64_t r = d.Uvarint();
-    c.ref = i == 0 ? r : chunks->back().ref + r;
+    c.ref = i == 0 ? r + (version_ == 1 ? 0 : format::kFirstSegmentRef) : chunks->back().ref + r;
     if (samples > UINT32_MAX || c.max_time < c.min_time ||
         (i > 0 && c.min_time <= chunks->back().max_time)) {
       return IndexError(offset, absl::StrCat("series chunk meta ", i, " invalid"));

@@ -49,8 +49,8 @@ std::vector<uint8_t> EncodeColdChunkWithSharedTimestamps(uint64_t ref, std::span
   assert(!vs.empty() && vs.size() <= kColdChunkMaxSamples);
   std::string out(1, static_cast<char>(kColdVersion));
   PutUvarint(&out, vs.size());
-  out.push_back(static_cast<char>(cold::kTsShared));
-  PutUvarint(&out, ref);
+  out.push_back(static_cast<char>(cold::kTsSharedRelative));
+  PutUvarint(&out, ref - cold::kSharedRefBase);  // wraps for refs below the base
   cold::EncodeValues(vs, &out);
   return std::vector<uint8_t>(out.begin(), out.end());
 }

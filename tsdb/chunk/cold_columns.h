@@ -20,16 +20,22 @@
 namespace strata::cold {
 
 enum TsKind : uint8_t {
-  kTsDelta = 0,   // t0, then the n-1 deltas as an integer column
-  kTsDod = 1,     // t0, then the n-1 deltas of deltas (the first against 0)
-  kTsGrid = 2,    // t0, interval, slot steps and residuals from the grid
-  kTsShared = 3,  // a reference to a column stored once for a block's series
+  kTsDelta = 0,           // t0, then the n-1 deltas as an integer column
+  kTsDod = 1,             // t0, then the n-1 deltas of deltas (the first against 0)
+  kTsGrid = 2,            // t0, interval, slot steps and residuals from the grid
+  kTsShared = 3,          // a reference to a column stored once for a block's series
+  kTsSharedRelative = 4,  // the same, the reference stored minus kSharedRefBase
 };
+// Block chunk references are segment << 32 | offset with segments counted
+// from 1: relative to 2^32, the columns of a block's first segment take
+// 3 bytes instead of 5.
+inline constexpr uint64_t kSharedRefBase = uint64_t{1} << 32;
 
 enum ValueKind : uint8_t {
-  kValConst = 0,    // one 8-byte bit pattern repeated n times
-  kValDecimal = 1,  // v == m / 10^k, m as an integer column, plus exceptions
-  kValXor = 2,      // Gorilla XOR bit stream of the bit patterns
+  kValConst = 0,         // one 8-byte bit pattern repeated n times
+  kValDecimal = 1,       // v == m / 10^k, m as an integer column, plus exceptions
+  kValXor = 2,           // Gorilla XOR bit stream of the bit patterns
+  kValConstDecimal = 3,  // one value f(m) repeated n times: recipe byte, varint m
 };
 
 // Caller-owned buffers reused across decodes (the iterator's members).

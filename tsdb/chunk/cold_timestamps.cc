@@ -81,10 +81,12 @@ void EncodeTimestamps(std::span<const int64_t> ts, std::string* out) {
 
 namespace {
 
-// A kTsShared column: the referenced column must hold exactly n timestamps.
-bool DecodeSharedTimestamps(Decoder& d, size_t n, int64_t* out, Scratch* s, const char** what,
-                            const SharedColumns* shared, absl::Status* shared_error) {
-  const uint64_t ref = d.Uvarint();
+// A kTsShared or kTsSharedRelative column (`kind`): the referenced column
+// must hold exactly n timestamps.
+bool DecodeSharedTimestamps(Decoder& d, uint8_t kind, size_t n, int64_t* out, Scratch* s,
+                            const char** what, const SharedColumns* shared,
+                            absl::Status* shared_error) {
+  const uint64_t ref = d.Uvarint() + (kind == kTsSharedRelative ? kSharedRefBase : 0);
   if (!d.ok()) return Fail(what, "truncated shared timestamp reference");
   if (shared == nullptr) return Fail(what, "shared timestamp column outside a block");
   std::span<const uint8_t> bytes;
@@ -106,9 +108,9 @@ bool DecodeSharedTimestamps(Decoder& d, size_t n, int64_t* out, Scratch* s, cons
 
 bool DecodeTimestamps(Decoder& d, size_t n, int64_t* out, Scratch* s, const char** what,
                       const SharedColumns* shared, absl::Status* shared_error) {
-  if (d.Peek() == kTsShared) {
-    d.Byte();
-    return DecodeSharedTimestamps(d, n, out, s, what, shared, shared_error);
+  if (d.Peek() == kTsShared || d.Peek() == kTsSharedRelative) {
+    const uint8_t kind = d.Byte();
+    return DecodeSharedTimestamps(d, kind, n, out, s, what, shared, shared_error);
   }
   const uint8_t kind = d.Byte();
   const uint64_t t0 = U(d.Varint());

@@ -251,6 +251,18 @@ void EncodeValues(std::span<const double> vs, std::string* out) {
   bool constant = true;
   for (double v : vs) constant = constant && Bits(v) == b0;
   if (constant) {
+    // Most constants are small integers or short decimals (0, 1, a size, a
+    // version): as such they take 3 bytes or so instead of 9.
+    const Recipe recipe = ChooseRecipe(vs.first(1));
+    if (recipe.scale >= 0 && recipe.exceptions == 0) {
+      std::string dec(1, static_cast<char>(kValConstDecimal));
+      dec.push_back(static_cast<char>(recipe.scale | (recipe.op << 4)));
+      PutVarint(&dec, *ScaleExactly(vs[0], recipe.scale, recipe.op));
+      if (dec.size() < 9) {
+        out->append(dec);
+        return;
+      }
+    }
     out->push_back(static_cast<char>(kValConst));
     PutFixed64(out, b0);
     return;
@@ -270,6 +282,18 @@ bool DecodeValues(Decoder& d, size_t n, double* out, Scratch* s, const char** wh
       const double v = FromBits(d.Fixed64());
       if (!d.ok()) return Fail(what, "truncated constant value");
       std::fill(out, out + n, v);
+      return true;
+    }
+    case kValConstDecimal: {
+      const uint8_t recipe = d.Byte();
+      const int64_t m = d.Varint();
+      if (!d.ok()) return Fail(what, "truncated constant decimal");
+      const int scale = recipe & 0x0f;
+      const int op = recipe >> 4;
+      if (op >= kNumOps || !ValidScale(scale, static_cast<Op>(op))) {
+        return Fail(what, "bad decimal recipe");
+      }
+      std::fill(out, out + n, Unscale(m, scale, static_cast<Op>(op)));
       return true;
     }
     case kValDecimal:

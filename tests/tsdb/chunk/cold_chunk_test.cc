@@ -236,6 +236,25 @@ TEST(ColdChunkTest, CompactOnRegularSeries) {
   EXPECT_GT(bytes_per_sample, 0.15);  // the entropy bound: a smaller result means a broken test
 }
 
+// Constant series (most of a real block's series: flags, sizes, versions)
+// store their value as a decimal when it is one, else as its bit pattern.
+TEST(ColdChunkTest, ConstantsAreSmallAndExact) {
+  std::mt19937_64 rng(13);
+  const std::vector<int64_t> ts = ScrapeTimes(rng, 100);
+  const double decimals[] = {0, 1, -1, 0.5, 4096, 1e9, 0.001 * 7, 123.456};
+  const double others[] = {-0.0, FromBits(kStaleMarker), std::numeric_limits<double>::quiet_NaN(),
+                           1e300, std::numeric_limits<double>::infinity()};
+  const size_t ts_bytes = EncodeColdChunk(ts, std::vector<double>(ts.size(), 0)).size() - 3;
+  for (double v : decimals) {
+    Series s{ts, std::vector<double>(ts.size(), v)};
+    EXPECT_LE(ExpectRoundTrip(s), ts_bytes + 1 + 1 + 5) << v;  // kind, recipe, varint
+  }
+  for (double v : others) {
+    Series s{ts, std::vector<double>(ts.size(), v)};
+    EXPECT_EQ(ExpectRoundTrip(s), ts_bytes + 1 + 8) << v;  // kind, bit pattern
+  }
+}
+
 // Counters with rare small increments (error counts, restarts) and a gap.
 TEST(ColdChunkTest, SparseIncrementsAreCheap) {
   std::mt19937_64 rng(11);
@@ -330,6 +349,21 @@ TEST(ColdChunkTest, SharedTimestampColumns) {
   EXPECT_LT(chunk.size() + 16, EncodeColdChunk(s.ts, s.vs).size());
   ColdChunkIterator it;
   it.Reset(chunk, &shared);
+  for (size_t i = 0; i < s.ts.size(); ++i) {
+    ASSERT_TRUE(it.Next()) << it.status();
+    ASSERT_EQ(it.t(), s.ts[i]);
+    ASSERT_EQ(ToBits(it.v()), ToBits(s.vs[i]));
+  }
+  EXPECT_FALSE(it.Next());
+  EXPECT_TRUE(it.status().ok());
+
+  // Chunks written before references were stored relative to 2^32 (column
+  // kind 3, the reference as is) still read: version, n (2 bytes), kind 4
+  // and the 10-byte wrapped reference become kind 3 and one byte.
+  ASSERT_EQ(chunk[3], 4);
+  std::vector<uint8_t> absolute = {chunk[0], chunk[1], chunk[2], 3, 77};
+  absolute.insert(absolute.end(), chunk.begin() + 4 + 10, chunk.end());
+  it.Reset(absolute, &shared);
   for (size_t i = 0; i < s.ts.size(); ++i) {
     ASSERT_TRUE(it.Next()) << it.status();
     ASSERT_EQ(it.t(), s.ts[i]);
