@@ -350,8 +350,15 @@ absl::Status BlockWriterImpl::WriteIndex() {
   for (uint64_t key : keys) {
     PutUvarint(&table, key >> 32);
     PutUvarint(&table, static_cast<uint32_t>(key));
-    PutUvarint(&table, out.pos());
-    RETURN_IF_ERROR(put_list(postings[key]));
+    // A pair only one series carries (most metric names of a target) names
+    // that series in the table instead of pointing at a list of one.
+    const std::vector<uint64_t>& refs = postings[key];
+    if (refs.size() == 1) {
+      PutUvarint(&table, refs[0] << 1 | 1);
+      continue;
+    }
+    PutUvarint(&table, out.pos() << 1);
+    RETURN_IF_ERROR(put_list(refs));
   }
   toc.postings_table = out.pos();
   RETURN_IF_ERROR(PutCompressedTable(out.buf(), table));

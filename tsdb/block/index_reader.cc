@@ -34,7 +34,11 @@ absl::Status IndexReader::CheckEntries() const {
   }
   std::vector<uint64_t> list;
   RETURN_IF_ERROR(AllPostings(&list));
-  for (const PostingsEntry& e : table_) RETURN_IF_ERROR(ReadPostings(e.offset, &list));
+  for (const PostingsEntry& e : table_) {
+    RETURN_IF_ERROR(ReadPostings(e, &list));
+    // A table entry naming its one series directly must name a series.
+    if (e.single) RETURN_IF_ERROR(ReadSeries(e.offset, &labels, &chunks));
+  }
   return absl::OkStatus();
 }
 
@@ -160,13 +164,16 @@ absl::Status IndexReader::ReadPostingsTable() {
   table_.reserve(n);
   for (uint64_t i = 0; i < n && d.ok(); ++i) {
     uint64_t name = d.Uvarint(), value = d.Uvarint(), offset = d.Uvarint();
+    // Version 2: the low bit says whether the rest is the pair's only series.
+    const bool single = version_ >= 2 && (offset & 1) != 0;
+    if (version_ >= 2) offset >>= 1;
     bool ordered = table_.empty() || name > table_.back().name ||
                    (name == table_.back().name && value > table_.back().value);
-    if (name >= symbols_.size() || value >= symbols_.size() || !ordered || offset < toc_.postings ||
-        offset >= toc_.postings_table) {
+    if (name >= symbols_.size() || value >= symbols_.size() || !ordered ||
+        (!single && (offset < toc_.postings || offset >= toc_.postings_table))) {
       return IndexError(toc_.postings_table, absl::StrCat("bad postings table entry ", i));
     }
-    table_.push_back({static_cast<uint32_t>(name), static_cast<uint32_t>(value), offset});
+    table_.push_back({static_cast<uint32_t>(name), static_cast<uint32_t>(value), offset, single});
   }
   if (!d.ok() || !d.done()) return IndexError(toc_.postings_table, "malformed postings table");
   return absl::OkStatus();
@@ -273,6 +280,12 @@ absl::Status IndexReader::ReadPostings(uint64_t offset, std::vector<uint64_t>* o
   return absl::OkStatus();
 }
 
+absl::Status IndexReader::ReadPostings(const PostingsEntry& e, std::vector<uint64_t>* out) const {
+  if (!e.single) return ReadPostings(e.offset, out);
+  out->assign(1, e.offset);
+  return absl::OkStatus();
+}
+
 absl::Status IndexReader::AllPostings(std::vector<uint64_t>* out) const {
   return ReadPostings(toc_.postings, out);
 }
@@ -285,7 +298,7 @@ absl::Status IndexReader::Postings(uint32_t name, uint32_t value,
                                return std::make_pair(e.name, e.value) < k;
                              });
   if (it == table_.end() || it->name != name || it->value != value) return absl::OkStatus();
-  return ReadPostings(it->offset, out);
+  return ReadPostings(*it, out);
 }
 
 }  // namespace strata::block

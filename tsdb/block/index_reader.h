@@ -78,8 +78,11 @@ class IndexReader {
   struct PostingsEntry {
     uint32_t name;
     uint32_t value;
-    uint64_t offset;
+    uint64_t offset;  // of the postings list; if `single`, the pair's only series ref
+    bool single;      // version 2: no list, one series
   };
+  // The series of one table entry.
+  absl::Status ReadPostings(const PostingsEntry& e, std::vector<uint64_t>* out) const;
   const std::vector<PostingsEntry>& postings_table() const { return table_; }
 
  private:

@@ -167,18 +167,20 @@ class Verifier {
     for (const IndexReader::PostingsEntry& e : index_.postings_table()) {
       std::string pair = absl::StrCat(std::string(index_.Symbol(e.name)), "=\"",
                                       std::string(index_.Symbol(e.value)), "\"");
-      if (absl::Status s = index_.ReadPostings(e.offset, &list); !s.ok()) {
-        AddStatus(s, "index", e.offset);
+      // Where to report a problem: the list, or the table naming the series.
+      const uint64_t at = e.single ? toc.postings_table : e.offset;
+      if (absl::Status s = index_.ReadPostings(e, &list); !s.ok()) {
+        AddStatus(s, "index", at);
         continue;
       }
       auto it = expected_.find(uint64_t{e.name} << 32 | e.value);
       if (it == expected_.end()) {
-        Add("index", e.offset, absl::StrCat("postings for ", pair, ", which no series has"));
+        Add("index", at, absl::StrCat("postings for ", pair, ", which no series has"));
         continue;
       }
       ++seen;
       if (list != it->second) {
-        Add("index", e.offset,
+        Add("index", at,
             absl::StrCat("postings for ", pair, " list ", list.size(), " series, ",
                          it->second.size(), " carry the pair"));
       }

@@ -97,6 +97,12 @@ TEST_P(GoldenVersionTest, ReadsExactly) {
   auto api = testing::SelectAll(q.get(), std::vector<Matcher>{*m});
   ASSERT_EQ(api.size(), 2u);
   EXPECT_EQ(api[1].labels.Get("instance"), "a:9090");
+  // A pair of one series (version 2 names it in the postings offset table).
+  auto temp = Matcher::Create(MatchType::kEqual, "__name__", "temp");
+  ASSERT_TRUE(temp.ok());
+  auto one = testing::SelectAll(q.get(), std::vector<Matcher>{*temp});
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].samples, want[1].samples);
   std::vector<size_t> chunk_counts;
   auto it = (*b)->Series();
   while (it->Next()) chunk_counts.push_back(it->chunks().size());
