@@ -26,48 +26,58 @@ constexpr uint16_t kXorChunkSamples = 120;
 // as much.
 constexpr size_t kColdChunkSamples = 1920;
 
-// Shares timestamp columns among the cold chunks of one block: the series
-// of one scrape target carry the same timestamps, chunk for chunk. A column
-// met a second time is written once as a shared chunk, and every later
-// chunk with it refers to that (the first keeps its own copy). Columns of
-// a few bytes stay inline: a reference would not be smaller.
+// Shares columns among the cold chunks of one block: the series of one
+// scrape target carry the same timestamps, chunk for chunk, and some series
+// the same values (a histogram's upper buckets, one figure under two
+// names). A column met a second time is written once as a shared chunk,
+// and every later chunk with it refers to that (the first keeps its own
+// copy). Columns of a few bytes stay inline: a reference would not be
+// smaller.
 //
 // Memory: the bytes of each shared column, and a hash of every other
 // column (a collision only shares a column that occurs once).
-class TimestampSharer {
+class ColumnSharer {
  public:
-  explicit TimestampSharer(block::BlockWriter* writer) : writer_(writer) {}
+  explicit ColumnSharer(block::BlockWriter* writer) : writer_(writer) {}
 
-  // The cold chunk for `column` (from EncodeSharedTimestamps) and `vs`.
-  absl::StatusOr<std::vector<uint8_t>> Encode(const std::vector<uint8_t>& column,
-                                              std::span<const double> vs) {
-    if (column.size() < kMinSharedBytes) return EncodeColdChunkWithTimestamps(column, vs);
-    const absl::string_view key(reinterpret_cast<const char*>(column.data()), column.size());
-    auto it = shared_.find(key);
-    if (it == shared_.end()) {
-      if (seen_.insert(absl::HashOf(key)).second) return EncodeColdChunkWithTimestamps(column, vs);
-      ASSIGN_OR_RETURN(const uint64_t ref,
-                       writer_->AddSharedChunk(ChunkEncoding::kTimestamps, column));
-      it = shared_.emplace(std::string(key), ref).first;
-    }
-    return EncodeColdChunkWithSharedTimestamps(it->second, vs);
+  // The cold chunk of n samples with these columns (from
+  // EncodeSharedTimestamps and EncodeSharedValues).
+  absl::StatusOr<std::vector<uint8_t>> Encode(size_t n, const std::vector<uint8_t>& ts,
+                                              const std::vector<uint8_t>& vs) {
+    ASSIGN_OR_RETURN(ColdColumn t, Share(ChunkEncoding::kTimestamps, ts));
+    ASSIGN_OR_RETURN(ColdColumn v, Share(ChunkEncoding::kValues, vs));
+    return AssembleColdChunk(n, t, v);
   }
 
  private:
   // Below this a column costs about what a reference (1 kind byte and a
-  // 5-byte uvarint) does.
+  // 3-byte uvarint) does.
   static constexpr size_t kMinSharedBytes = 16;
 
+  absl::StatusOr<ColdColumn> Share(ChunkEncoding encoding, const std::vector<uint8_t>& column) {
+    if (column.size() < kMinSharedBytes) return ColdColumn{column};
+    const absl::string_view bytes(reinterpret_cast<const char*>(column.data()), column.size());
+    std::string key =
+        absl::StrCat(absl::string_view(reinterpret_cast<const char*>(&encoding), 1), bytes);
+    auto it = shared_.find(key);
+    if (it == shared_.end()) {
+      if (seen_.insert(absl::HashOf(key)).second) return ColdColumn{column};
+      ASSIGN_OR_RETURN(const uint64_t ref, writer_->AddSharedChunk(encoding, column));
+      it = shared_.emplace(std::move(key), ref).first;
+    }
+    return ColdColumn{{}, it->second};
+  }
+
   block::BlockWriter* const writer_;
-  absl::flat_hash_map<std::string, uint64_t> shared_;  // column -> chunk reference
+  absl::flat_hash_map<std::string, uint64_t> shared_;  // encoding + column -> chunk reference
   absl::flat_hash_set<size_t> seen_;                   // hashes of columns met once
 };
 
 // Encodes one series' samples into chunks, reusing its buffers across series.
-// With a TimestampSharer the chunks are cold, else XOR.
+// With a ColumnSharer the chunks are cold, else XOR.
 class SeriesEncoder {
  public:
-  explicit SeriesEncoder(TimestampSharer* sharer) : sharer_(sharer) {}
+  explicit SeriesEncoder(ColumnSharer* sharer) : sharer_(sharer) {}
 
   // Reads `it` to the end, keeping samples in [mint, maxt).
   absl::Status Encode(SampleIterator& it, int64_t mint, int64_t maxt) {
@@ -106,8 +116,8 @@ class SeriesEncoder {
  private:
   absl::StatusOr<std::vector<uint8_t>> EncodeRange(size_t start, size_t n) {
     if (sharer_ != nullptr) {
-      return sharer_->Encode(EncodeSharedTimestamps(std::span(ts_).subspan(start, n)),
-                             std::span(vs_).subspan(start, n));
+      return sharer_->Encode(n, EncodeSharedTimestamps(std::span(ts_).subspan(start, n)),
+                             EncodeSharedValues(std::span(vs_).subspan(start, n)));
     }
     XorAppender app;
     for (size_t i = start; i < start + n; ++i) app.Append(ts_[i], vs_[i]);
@@ -115,7 +125,7 @@ class SeriesEncoder {
     return std::vector<uint8_t>(b.begin(), b.end());
   }
 
-  TimestampSharer* const sharer_;  // null for XOR chunks
+  ColumnSharer* const sharer_;  // null for XOR chunks
   std::vector<int64_t> ts_;
   std::vector<double> vs_;
   std::vector<block::ChunkData> chunks_;
@@ -125,7 +135,7 @@ class SeriesEncoder {
 absl::Status WriteSeries(const WriteBlockRequest& r, Querier& source, block::BlockWriter& writer,
                          uint64_t* series_written) {
   auto set = source.Select({});
-  TimestampSharer sharer(&writer);
+  ColumnSharer sharer(&writer);
   SeriesEncoder encoder(r.cold ? &sharer : nullptr);
   while (set->Next()) {
     auto it = set->Iterator();

@@ -64,6 +64,7 @@ std::vector<FakeSeries> Series() {
 
 struct ChunkCount {
   int timestamps = 0;            // kTimestamps chunks
+  int values = 0;                // kValues chunks
   int cold_with_shared = 0;      // cold chunks referring to one
   std::vector<uint64_t> shared;  // offsets of the kTimestamps chunks
 };
@@ -79,6 +80,8 @@ ChunkCount CountChunks(const block::BlockImpl& b) {
     if (enc == ChunkEncoding::kTimestamps) {
       ++c.timestamps;
       c.shared.push_back(off);
+    } else if (enc == ChunkEncoding::kValues) {
+      ++c.values;
     } else if (enc == ChunkEncoding::kCold) {
       // version, sample count (2 bytes for 1,080 and 1,920), column kind
       if (data[3] == cold::kTsSharedRelative) ++c.cold_with_shared;
@@ -143,6 +146,59 @@ TEST_F(SharedTimestampsTest, SeriesOfOneTargetShareTheirColumns) {
   ASSERT_EQ(got.size(), series_.size());
   for (const FakeSeries& s : series_) EXPECT_EQ(got[s.labels.ToString()], s.samples);
   EXPECT_TRUE(b->Verify().empty());
+}
+
+// A histogram's buckets above its largest observation all equal its count:
+// their value column is stored once per chunk range, like the timestamps.
+TEST(SharedValuesTest, IdenticalValueColumnsAreStoredOnce) {
+  const std::vector<int64_t> ts = TargetTimes(4);
+  std::vector<FakeSeries> series;
+  std::mt19937_64 rng(5);
+  double count = 0;
+  std::vector<double> counts;
+  for (size_t i = 0; i < ts.size(); ++i) counts.push_back(count += static_cast<double>(rng() % 9));
+  for (const char* le : {"+Inf", "10", "5"}) {
+    FakeSeries s{Labels::FromStrings({"__name__", "h_bucket", "le", le}), {}};
+    for (size_t i = 0; i < ts.size(); ++i) s.samples.push_back({ts[i], counts[i]});
+    series.push_back(std::move(s));
+  }
+  FakeSeries low{Labels::FromStrings({"__name__", "h_bucket", "le", "1"}), {}};
+  for (size_t i = 0; i < ts.size(); ++i) low.samples.push_back({ts[i], counts[i] / 2 - 1});
+  series.push_back(std::move(low));
+  std::sort(series.begin(), series.end(),
+            [](const FakeSeries& x, const FakeSeries& y) { return x.labels < y.labels; });
+  MemFileSystem fs;
+  VectorQuerier source(series);
+  WriteBlockRequest r;
+  r.fs = &fs;
+  r.db_dir = "/db";
+  r.ulid = kUlid;
+  r.min_time = 0;
+  r.max_time = int64_t{1} << 40;
+  r.level = 2;
+  r.cold = true;
+  auto meta = WriteBlock(r, source);
+  ASSERT_TRUE(meta.ok()) << meta.status();
+  auto b = block::Block::Open(&fs, std::string("/db/") + kUlid);
+  ASSERT_TRUE(b.ok()) << b.status();
+  const ChunkCount c = CountChunks(static_cast<const block::BlockImpl&>(**b));
+  EXPECT_EQ(c.values, 2);      // one column per chunk range, for the three equal series
+  EXPECT_EQ(c.timestamps, 2);  // and one timestamp column per range for all four
+  auto q = (*b)->NewQuerier(INT64_MIN, INT64_MAX);
+  auto set = q->Select({});
+  size_t i = 0;
+  while (set->Next()) {
+    ASSERT_LT(i, series.size());
+    EXPECT_EQ(set->labels(), series[i].labels);
+    auto it = set->Iterator();
+    std::vector<FakeSample> got;
+    while (it->Next()) got.push_back({it->t(), it->v()});
+    EXPECT_TRUE(it->status().ok()) << it->status();
+    EXPECT_EQ(got, series[i].samples) << series[i].labels.ToString();
+    ++i;
+  }
+  EXPECT_EQ(i, series.size());
+  EXPECT_TRUE((*b)->Verify().empty());
 }
 
 TEST_F(SharedTimestampsTest, CompactingACompactedBlockKeepsEverySample) {

@@ -129,13 +129,16 @@ absl::Status BlockImpl::Corrupted(const absl::Status& s) const {
   return Classify(s, meta_.ulid, "");
 }
 
-absl::Status BlockImpl::SharedTimestamps(uint64_t ref, std::span<const uint8_t>* bytes) const {
+absl::Status BlockImpl::SharedColumn(uint64_t ref, ChunkEncoding want,
+                                     std::span<const uint8_t>* bytes) const {
   ChunkEncoding encoding;
   absl::Status st = chunks_->Read(ref, &encoding, bytes);
-  if (st.ok() && encoding != ChunkEncoding::kTimestamps) {
-    st = FileError(format::SegmentName(format::RefSegment(ref)), format::RefOffset(ref),
-                   absl::StrCat("a cold chunk's shared timestamp column refers to a chunk of ",
-                                "encoding ", static_cast<int>(encoding)));
+  if (st.ok() && encoding != want) {
+    st = FileError(
+        format::SegmentName(format::RefSegment(ref)), format::RefOffset(ref),
+        absl::StrCat("a cold chunk's shared ",
+                     want == ChunkEncoding::kValues ? "value" : "timestamp",
+                     " column refers to a chunk of encoding ", static_cast<int>(encoding)));
   }
   // Not Corrupted(st): the reader of the referring chunk names the block.
   if (absl::IsDataLoss(st)) damaged_.store(true, std::memory_order_relaxed);

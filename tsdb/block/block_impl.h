@@ -40,9 +40,10 @@ class BlockImpl final : public Block, public SharedColumns {
   std::vector<Damage> Verify() const override;
   bool damaged() const override { return damaged_.load(std::memory_order_relaxed); }
   const SharedColumns& shared_columns() const override { return *this; }
-  // Reads a kTimestamps chunk, CRC-checked; errors are DataLoss("<file>
-  // offset <n>: …") and mark the block damaged.
-  absl::Status SharedTimestamps(uint64_t ref, std::span<const uint8_t>* bytes) const override;
+  // Reads a kTimestamps or kValues chunk, CRC-checked; errors are
+  // DataLoss("<file> offset <n>: …") and mark the block damaged.
+  absl::Status SharedColumn(uint64_t ref, ChunkEncoding encoding,
+                            std::span<const uint8_t>* bytes) const override;
 
   const IndexReader& index() const { return *index_; }
   const ChunkReader& chunks() const { return *chunks_; }

@@ -111,7 +111,7 @@ class BlockWriterImpl final : public BlockWriter {
   absl::StatusOr<uint64_t> AddSharedChunk(ChunkEncoding encoding,
                                           std::span<const uint8_t> bytes) override {
     if (state_ != State::kOpen) return Unusable();
-    if (encoding != ChunkEncoding::kTimestamps) {
+    if (encoding != ChunkEncoding::kTimestamps && encoding != ChunkEncoding::kValues) {
       return absl::InvalidArgumentError(
           absl::StrCat("shared chunk of encoding ", static_cast<int>(encoding)));
     }

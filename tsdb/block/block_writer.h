@@ -51,9 +51,9 @@ class BlockWriter {
   virtual absl::Status AddSeries(const Labels& labels, std::span<const ChunkData> chunks) = 0;
 
   // Writes a chunk no series lists, for cold chunks to refer to (a shared
-  // timestamp column: encoding kTimestamps, bytes from
-  // EncodeSharedTimestamps); returns its chunk reference. Not counted in
-  // the block's chunks.
+  // column: encoding kTimestamps with bytes from EncodeSharedTimestamps, or
+  // kValues with bytes from EncodeSharedValues); returns its chunk
+  // reference. Not counted in the block's chunks.
   virtual absl::StatusOr<uint64_t> AddSharedChunk(ChunkEncoding encoding,
                                                   std::span<const uint8_t> bytes) = 0;
 

@@ -24,17 +24,9 @@ std::vector<uint8_t> EncodeColdChunk(std::span<const int64_t> ts, std::span<cons
   assert(ts.size() <= kColdChunkMaxSamples);
   const size_t n = std::min(ts.size(), vs.size());
   if (n == 0) return {kColdVersion, 0};
-  return EncodeColdChunkWithTimestamps(EncodeSharedTimestamps(ts.first(n)), vs.first(n));
-}
-
-std::vector<uint8_t> EncodeColdChunkWithTimestamps(std::span<const uint8_t> shared_timestamps,
-                                                   std::span<const double> vs) {
-  // A shared column is the sample count then the column: the chunk's
-  // second and third fields.
-  std::string out(1, static_cast<char>(kColdVersion));
-  out.append(reinterpret_cast<const char*>(shared_timestamps.data()), shared_timestamps.size());
-  cold::EncodeValues(vs, &out);
-  return std::vector<uint8_t>(out.begin(), out.end());
+  const std::vector<uint8_t> t = EncodeSharedTimestamps(ts.first(n));
+  const std::vector<uint8_t> v = EncodeSharedValues(vs.first(n));
+  return AssembleColdChunk(n, {t}, {v});
 }
 
 std::vector<uint8_t> EncodeSharedTimestamps(std::span<const int64_t> ts) {
@@ -45,13 +37,37 @@ std::vector<uint8_t> EncodeSharedTimestamps(std::span<const int64_t> ts) {
   return std::vector<uint8_t>(out.begin(), out.end());
 }
 
-std::vector<uint8_t> EncodeColdChunkWithSharedTimestamps(uint64_t ref, std::span<const double> vs) {
-  assert(!vs.empty() && vs.size() <= kColdChunkMaxSamples);
-  std::string out(1, static_cast<char>(kColdVersion));
+std::vector<uint8_t> EncodeSharedValues(std::span<const double> vs) {
+  assert(!vs.empty());
+  std::string out;
   PutUvarint(&out, vs.size());
-  out.push_back(static_cast<char>(cold::kTsSharedRelative));
-  PutUvarint(&out, ref - cold::kSharedRefBase);  // wraps for refs below the base
   cold::EncodeValues(vs, &out);
+  return std::vector<uint8_t>(out.begin(), out.end());
+}
+
+namespace {
+
+// Appends a column: inline, its bytes after their count; shared, `kind`
+// and the reference relative to the first segment (wrapping below it).
+void AppendColumn(const ColdColumn& c, uint8_t shared_kind, std::string* out) {
+  if (c.bytes.empty()) {
+    out->push_back(static_cast<char>(shared_kind));
+    PutUvarint(out, c.shared_ref - cold::kSharedRefBase);
+    return;
+  }
+  Decoder d(std::string_view(reinterpret_cast<const char*>(c.bytes.data()), c.bytes.size()));
+  d.Uvarint();  // the count, which the chunk holds once
+  out->append(d.Bytes(d.remaining()));
+}
+
+}  // namespace
+
+std::vector<uint8_t> AssembleColdChunk(size_t n, const ColdColumn& ts, const ColdColumn& vs) {
+  assert(n >= 1 && n <= kColdChunkMaxSamples);
+  std::string out(1, static_cast<char>(kColdVersion));
+  PutUvarint(&out, n);
+  AppendColumn(ts, cold::kTsSharedRelative, &out);
+  AppendColumn(vs, cold::kValShared, &out);
   return std::vector<uint8_t>(out.begin(), out.end());
 }
 
@@ -66,7 +82,7 @@ void ColdChunkIterator::Reset(std::span<const uint8_t> chunk, const SharedColumn
   const uint8_t version = d.Byte();
   const uint64_t n = d.Uvarint();
   const char* what = nullptr;
-  absl::Status shared_error;  // why a shared timestamp column could not be read
+  absl::Status shared_error;  // why a shared column could not be read
   if (!d.ok()) {
     what = "truncated header";
   } else if (version != kColdVersion) {
@@ -78,7 +94,7 @@ void ColdChunkIterator::Reset(std::span<const uint8_t> chunk, const SharedColumn
     vs_.resize(n);
     cold::Scratch s{&scratch_ints_, &scratch_ints2_, &scratch_bytes_};
     if (cold::DecodeTimestamps(d, n, ts_.data(), &s, &what, shared, &shared_error) &&
-        cold::DecodeValues(d, n, vs_.data(), &s, &what)) {
+        cold::DecodeValues(d, n, vs_.data(), &s, &what, shared, &shared_error)) {
       if (!d.done()) {
         what = "trailing bytes";
       } else if (std::adjacent_find(ts_.begin(), ts_.begin() + n, std::greater_equal<>()) !=

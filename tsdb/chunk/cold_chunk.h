@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "tsdb/base/timed_value.h"
+#include "tsdb/chunk/chunk_encoding.h"
 
 namespace strata {
 
@@ -25,33 +26,41 @@ inline constexpr uint32_t kColdChunkMaxSamples = 1u << 20;
 // ts strictly increasing.
 std::vector<uint8_t> EncodeColdChunk(std::span<const int64_t> ts, std::span<const double> vs);
 
-// Shared timestamp columns. Series scraped together carry identical
-// timestamps, so a block stores each such column once, in a chunk of its
-// own (ChunkEncoding::kTimestamps: the count, then the column), and cold
-// chunks refer to it by chunk reference (docs/format/cold_chunks.md,
-// "shared").
+// Shared columns. Series scraped together carry identical timestamps, and
+// some series carry identical values (a histogram's buckets above its
+// largest observation all equal its count; exporters publish one figure
+// under two names). A block stores such a column once, in a chunk of its
+// own (ChunkEncoding::kTimestamps or kValues: the count, then the column),
+// and cold chunks refer to it by chunk reference
+// (docs/format/cold_chunks.md, "shared").
 //
-// EncodeSharedTimestamps makes that chunk's bytes. A cold chunk is then
-// made either with those timestamps inline (EncodeColdChunkWithTimestamps:
-// the same chunk as EncodeColdChunk(ts, vs), without encoding ts twice) or
-// with a reference to where they are shared (EncodeColdChunkWithSharedTimestamps:
-// `ref` must name a kTimestamps chunk of the same block holding exactly
-// vs.size() timestamps).
-// REQUIRES: 1 <= ts.size() <= kColdChunkMaxSamples, strictly increasing;
-// vs.size() equal to the timestamps' count.
+// EncodeSharedTimestamps and EncodeSharedValues make those chunks' bytes.
+// AssembleColdChunk makes a cold chunk of n samples from its two columns,
+// each either inline (bytes from those functions: the chunk is then the
+// same as EncodeColdChunk's) or a reference to where it is shared (a chunk
+// of the same block with the matching encoding, holding n entries).
+// REQUIRES: 1 <= size <= kColdChunkMaxSamples; timestamps strictly
+// increasing.
 std::vector<uint8_t> EncodeSharedTimestamps(std::span<const int64_t> ts);
-std::vector<uint8_t> EncodeColdChunkWithTimestamps(std::span<const uint8_t> shared_timestamps,
-                                                   std::span<const double> vs);
-std::vector<uint8_t> EncodeColdChunkWithSharedTimestamps(uint64_t ref, std::span<const double> vs);
+std::vector<uint8_t> EncodeSharedValues(std::span<const double> vs);
 
-// Resolves the chunk references of shared timestamp columns; a block
-// implements it for its chunks. Thread safety: as the implementation's.
+struct ColdColumn {
+  std::span<const uint8_t> bytes;  // inline: from EncodeShared*; empty if shared
+  uint64_t shared_ref = 0;         // the shared chunk, when `bytes` is empty
+};
+// REQUIRES: 1 <= n <= kColdChunkMaxSamples; inline columns hold n entries.
+std::vector<uint8_t> AssembleColdChunk(size_t n, const ColdColumn& ts, const ColdColumn& vs);
+
+// Resolves the chunk references of shared columns; a block implements it
+// for its chunks. Thread safety: as the implementation's.
 class SharedColumns {
  public:
   virtual ~SharedColumns() = default;
-  // The bytes of the kTimestamps chunk at `ref`, checked (CRC, encoding);
-  // they stay valid while the resolver lives. DataLoss when damaged.
-  virtual absl::Status SharedTimestamps(uint64_t ref, std::span<const uint8_t>* bytes) const = 0;
+  // The bytes of the chunk at `ref`, checked (CRC, and that its encoding
+  // is `encoding`); they stay valid while the resolver lives. DataLoss
+  // when damaged.
+  virtual absl::Status SharedColumn(uint64_t ref, ChunkEncoding encoding,
+                                    std::span<const uint8_t>* bytes) const = 0;
 };
 
 // Decodes a cold chunk. Borrows the bytes. Same protocol as XorIterator:
@@ -61,7 +70,7 @@ class ColdChunkIterator {
  public:
   ColdChunkIterator() = default;
   explicit ColdChunkIterator(std::span<const uint8_t> chunk) { Reset(chunk); }
-  // `shared` resolves a shared timestamp column; without it such a chunk
+  // `shared` resolves shared columns; without it a chunk with one
   // fails to decode. It must outlive the Reset call only (the column is
   // decoded at once).
   void Reset(std::span<const uint8_t> chunk, const SharedColumns* shared = nullptr);

@@ -36,6 +36,7 @@ enum ValueKind : uint8_t {
   kValDecimal = 1,       // v == m / 10^k, m as an integer column, plus exceptions
   kValXor = 2,           // Gorilla XOR bit stream of the bit patterns
   kValConstDecimal = 3,  // one value f(m) repeated n times: recipe byte, varint m
+  kValShared = 4,        // a reference (minus kSharedRefBase) to a kValues chunk
 };
 
 // Caller-owned buffers reused across decodes (the iterator's members).
@@ -55,7 +56,10 @@ bool DecodeTimestamps(Decoder& d, size_t n, int64_t* out, Scratch* s, const char
 
 // REQUIRES: vs.size() >= 1.
 void EncodeValues(std::span<const double> vs, std::string* out);
-bool DecodeValues(Decoder& d, size_t n, double* out, Scratch* s, const char** what);
+// REQUIRES: out has room for n >= 1 values. A kValShared column is
+// resolved through `shared`, as in DecodeTimestamps.
+bool DecodeValues(Decoder& d, size_t n, double* out, Scratch* s, const char** what,
+                  const SharedColumns* shared = nullptr, absl::Status* shared_error = nullptr);
 
 // The Gorilla XOR value stream (cold_xor.cc): first value in 64 bits, then
 // '0' (same bits) | '10' + bits in the previous window | '11' + 6 bits of

@@ -90,7 +90,7 @@ bool DecodeSharedTimestamps(Decoder& d, uint8_t kind, size_t n, int64_t* out, Sc
   if (!d.ok()) return Fail(what, "truncated shared timestamp reference");
   if (shared == nullptr) return Fail(what, "shared timestamp column outside a block");
   std::span<const uint8_t> bytes;
-  if (absl::Status st = shared->SharedTimestamps(ref, &bytes); !st.ok()) {
+  if (absl::Status st = shared->SharedColumn(ref, ChunkEncoding::kTimestamps, &bytes); !st.ok()) {
     if (shared_error != nullptr) *shared_error = std::move(st);
     return Fail(what, "shared timestamp column unreadable");
   }

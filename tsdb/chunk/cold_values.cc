@@ -274,7 +274,33 @@ void EncodeValues(std::span<const double> vs, std::string* out) {
   out->append(best);
 }
 
-bool DecodeValues(Decoder& d, size_t n, double* out, Scratch* s, const char** what) {
+namespace {
+
+// A kValShared column: the referenced column must hold exactly n values.
+bool DecodeSharedValues(Decoder& d, size_t n, double* out, Scratch* s, const char** what,
+                        const SharedColumns* shared, absl::Status* shared_error) {
+  const uint64_t ref = d.Uvarint() + kSharedRefBase;
+  if (!d.ok()) return Fail(what, "truncated shared value reference");
+  if (shared == nullptr) return Fail(what, "shared value column outside a block");
+  std::span<const uint8_t> bytes;
+  if (absl::Status st = shared->SharedColumn(ref, ChunkEncoding::kValues, &bytes); !st.ok()) {
+    if (shared_error != nullptr) *shared_error = std::move(st);
+    return Fail(what, "shared value column unreadable");
+  }
+  Decoder column(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  if (column.Uvarint() != n || !column.ok()) {
+    return Fail(what, "shared value column of another length");
+  }
+  // No resolver inside: a shared column never refers to another.
+  if (!DecodeValues(column, n, out, s, what)) return false;
+  if (!column.done()) return Fail(what, "trailing bytes after a shared value column");
+  return true;
+}
+
+}  // namespace
+
+bool DecodeValues(Decoder& d, size_t n, double* out, Scratch* s, const char** what,
+                  const SharedColumns* shared, absl::Status* shared_error) {
   const uint8_t kind = d.Byte();
   if (!d.ok()) return Fail(what, "truncated value column");
   switch (kind) {
@@ -298,6 +324,8 @@ bool DecodeValues(Decoder& d, size_t n, double* out, Scratch* s, const char** wh
     }
     case kValDecimal:
       return DecodeDecimal(d, n, out, s, what);
+    case kValShared:
+      return DecodeSharedValues(d, n, out, s, what, shared, shared_error);
     case kValXor: {
       std::string_view payload = d.LengthPrefixed();
       if (!d.ok()) return Fail(what, "truncated xor column");

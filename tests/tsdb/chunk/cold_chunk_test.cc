@@ -322,17 +322,49 @@ TEST(ColdChunkTest, ReadBatchMatchesNext) {
   }
 }
 
-// A resolver over a map of chunk references to shared column bytes.
+// A resolver over a map of (encoding, chunk reference) to shared column bytes.
 class FakeSharedColumns final : public SharedColumns {
  public:
-  absl::Status SharedTimestamps(uint64_t ref, std::span<const uint8_t>* bytes) const override {
-    auto it = columns.find(ref);
+  absl::Status SharedColumn(uint64_t ref, ChunkEncoding encoding,
+                            std::span<const uint8_t>* bytes) const override {
+    auto it = columns.find({encoding, ref});
     if (it == columns.end()) return absl::DataLossError("no chunk at that reference");
     *bytes = it->second;
     return absl::OkStatus();
   }
-  std::map<uint64_t, std::vector<uint8_t>> columns;
+  std::map<std::pair<ChunkEncoding, uint64_t>, std::vector<uint8_t>> columns;
 };
+
+// A cold chunk whose timestamps are shared at `ref`, values inline.
+std::vector<uint8_t> WithSharedTimestamps(uint64_t ref, std::span<const double> vs) {
+  const std::vector<uint8_t> v = EncodeSharedValues(vs);
+  return AssembleColdChunk(vs.size(), {{}, ref}, {v});
+}
+
+// A cold chunk whose values are shared at `ref`, timestamps inline.
+std::vector<uint8_t> WithSharedValues(std::span<const int64_t> ts, uint64_t ref) {
+  const std::vector<uint8_t> t = EncodeSharedTimestamps(ts);
+  return AssembleColdChunk(ts.size(), {t}, {{}, ref});
+}
+
+void ExpectSamples(ColdChunkIterator& it, const Series& s) {
+  for (size_t i = 0; i < s.ts.size(); ++i) {
+    ASSERT_TRUE(it.Next()) << it.status();
+    ASSERT_EQ(it.t(), s.ts[i]);
+    ASSERT_EQ(ToBits(it.v()), ToBits(s.vs[i]));
+  }
+  EXPECT_FALSE(it.Next());
+  EXPECT_TRUE(it.status().ok()) << it.status();
+}
+
+// Every way a reference can fail is an error, never other samples.
+void ExpectError(const std::vector<uint8_t>& c, const SharedColumns* r, const std::string& want) {
+  ColdChunkIterator bad;
+  bad.Reset(c, r);
+  EXPECT_FALSE(bad.Next());
+  EXPECT_TRUE(absl::IsDataLoss(bad.status())) << bad.status();
+  EXPECT_NE(bad.status().message().find(want), std::string::npos) << bad.status();
+}
 
 TEST(ColdChunkTest, SharedTimestampColumns) {
   std::mt19937_64 rng(9);
@@ -340,22 +372,17 @@ TEST(ColdChunkTest, SharedTimestampColumns) {
   s.ts = ScrapeTimes(rng, 500);
   for (size_t i = 0; i < s.ts.size(); ++i) s.vs.push_back(static_cast<double>(rng() % 1000) / 8);
   const std::vector<uint8_t> column = EncodeSharedTimestamps(s.ts);
+  const std::vector<uint8_t> values = EncodeSharedValues(s.vs);
   // Inline, the chunk is exactly EncodeColdChunk's.
-  EXPECT_EQ(EncodeColdChunkWithTimestamps(column, s.vs), EncodeColdChunk(s.ts, s.vs));
+  EXPECT_EQ(AssembleColdChunk(s.ts.size(), {column}, {values}), EncodeColdChunk(s.ts, s.vs));
 
   FakeSharedColumns shared;
-  shared.columns[77] = column;
-  const std::vector<uint8_t> chunk = EncodeColdChunkWithSharedTimestamps(77, s.vs);
+  shared.columns[{ChunkEncoding::kTimestamps, 77}] = column;
+  const std::vector<uint8_t> chunk = WithSharedTimestamps(77, s.vs);
   EXPECT_LT(chunk.size() + 16, EncodeColdChunk(s.ts, s.vs).size());
   ColdChunkIterator it;
   it.Reset(chunk, &shared);
-  for (size_t i = 0; i < s.ts.size(); ++i) {
-    ASSERT_TRUE(it.Next()) << it.status();
-    ASSERT_EQ(it.t(), s.ts[i]);
-    ASSERT_EQ(ToBits(it.v()), ToBits(s.vs[i]));
-  }
-  EXPECT_FALSE(it.Next());
-  EXPECT_TRUE(it.status().ok());
+  ExpectSamples(it, s);
 
   // Chunks written before references were stored relative to 2^32 (column
   // kind 3, the reference as is) still read: version, n (2 bytes), kind 4
@@ -364,39 +391,63 @@ TEST(ColdChunkTest, SharedTimestampColumns) {
   std::vector<uint8_t> absolute = {chunk[0], chunk[1], chunk[2], 3, 77};
   absolute.insert(absolute.end(), chunk.begin() + 4 + 10, chunk.end());
   it.Reset(absolute, &shared);
-  for (size_t i = 0; i < s.ts.size(); ++i) {
-    ASSERT_TRUE(it.Next()) << it.status();
-    ASSERT_EQ(it.t(), s.ts[i]);
-    ASSERT_EQ(ToBits(it.v()), ToBits(s.vs[i]));
-  }
-  EXPECT_FALSE(it.Next());
-  EXPECT_TRUE(it.status().ok());
+  ExpectSamples(it, s);
 
-  // Every way the reference can fail is an error, never other timestamps.
-  auto expect_error = [&](const std::vector<uint8_t>& c, const SharedColumns* r,
-                          const std::string& want) {
-    ColdChunkIterator bad;
-    bad.Reset(c, r);
-    EXPECT_FALSE(bad.Next());
-    EXPECT_TRUE(absl::IsDataLoss(bad.status())) << bad.status();
-    EXPECT_NE(bad.status().message().find(want), std::string::npos) << bad.status();
-  };
-  expect_error(chunk, nullptr, "shared timestamp column outside a block");
-  expect_error(EncodeColdChunkWithSharedTimestamps(78, s.vs), &shared,
-               "shared timestamp column unreadable: no chunk at that reference");
-  shared.columns[79] = EncodeSharedTimestamps(std::span(s.ts).first(499));
-  expect_error(EncodeColdChunkWithSharedTimestamps(79, s.vs), &shared,
-               "shared timestamp column of another length");
+  ExpectError(chunk, nullptr, "shared timestamp column outside a block");
+  ExpectError(WithSharedTimestamps(78, s.vs), &shared,
+              "shared timestamp column unreadable: no chunk at that reference");
+  // A values chunk at the reference is not a timestamp column.
+  shared.columns[{ChunkEncoding::kValues, 82}] = values;
+  ExpectError(WithSharedTimestamps(82, s.vs), &shared, "shared timestamp column unreadable");
+  shared.columns[{ChunkEncoding::kTimestamps, 79}] =
+      EncodeSharedTimestamps(std::span(s.ts).first(499));
+  ExpectError(WithSharedTimestamps(79, s.vs), &shared, "shared timestamp column of another length");
   // A shared column may not itself refer to another.
   std::vector<uint8_t> nested = {static_cast<uint8_t>((s.ts.size() & 0x7f) | 0x80),
                                  static_cast<uint8_t>(s.ts.size() >> 7), 3, 77};
-  shared.columns[80] = nested;
-  expect_error(EncodeColdChunkWithSharedTimestamps(80, s.vs), &shared,
-               "shared timestamp column outside a block");
+  shared.columns[{ChunkEncoding::kTimestamps, 80}] = nested;
+  ExpectError(WithSharedTimestamps(80, s.vs), &shared, "shared timestamp column outside a block");
   std::vector<uint8_t> trailing = column;
   trailing.push_back(0);
-  shared.columns[81] = trailing;
-  expect_error(EncodeColdChunkWithSharedTimestamps(81, s.vs), &shared, "trailing bytes");
+  shared.columns[{ChunkEncoding::kTimestamps, 81}] = trailing;
+  ExpectError(WithSharedTimestamps(81, s.vs), &shared, "trailing bytes");
+}
+
+TEST(ColdChunkTest, SharedValueColumns) {
+  std::mt19937_64 rng(10);
+  Series s;
+  s.ts = ScrapeTimes(rng, 500);
+  double count = 0;
+  for (size_t i = 0; i < s.ts.size(); ++i) s.vs.push_back(count += rng() % 40);
+  const std::vector<uint8_t> values = EncodeSharedValues(s.vs);
+  FakeSharedColumns shared;
+  shared.columns[{ChunkEncoding::kValues, 90}] = values;
+  const std::vector<uint8_t> chunk = WithSharedValues(s.ts, 90);
+  EXPECT_LT(chunk.size() + 16, EncodeColdChunk(s.ts, s.vs).size());
+  ColdChunkIterator it;
+  it.Reset(chunk, &shared);
+  ExpectSamples(it, s);
+  // Both columns shared: the chunk is a header and two references.
+  shared.columns[{ChunkEncoding::kTimestamps, 91}] = EncodeSharedTimestamps(s.ts);
+  const std::vector<uint8_t> both = AssembleColdChunk(s.ts.size(), {{}, 91}, {{}, 90});
+  EXPECT_LE(both.size(), 1 + 2 + 2 * 11u);
+  it.Reset(both, &shared);
+  ExpectSamples(it, s);
+
+  ExpectError(chunk, nullptr, "shared value column outside a block");
+  ExpectError(WithSharedValues(s.ts, 92), &shared,
+              "shared value column unreadable: no chunk at that reference");
+  shared.columns[{ChunkEncoding::kValues, 93}] = EncodeSharedValues(std::span(s.vs).first(499));
+  ExpectError(WithSharedValues(s.ts, 93), &shared, "shared value column of another length");
+  // A shared value column may not refer to another: count, then kind 4.
+  std::vector<uint8_t> nested = {static_cast<uint8_t>((s.vs.size() & 0x7f) | 0x80),
+                                 static_cast<uint8_t>(s.vs.size() >> 7), 4, 90};
+  shared.columns[{ChunkEncoding::kValues, 94}] = nested;
+  ExpectError(WithSharedValues(s.ts, 94), &shared, "shared value column outside a block");
+  std::vector<uint8_t> trailing = values;
+  trailing.push_back(0);
+  shared.columns[{ChunkEncoding::kValues, 95}] = trailing;
+  ExpectError(WithSharedValues(s.ts, 95), &shared, "trailing bytes after a shared value column");
 }
 
 }  // namespace
