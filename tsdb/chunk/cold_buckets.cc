@@ -11,7 +11,10 @@
 // value on the real data that motivated it (node-exporter's per-collector
 // scrape durations: 19 -> 16 bits).
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "tsdb/chunk/cold_int_column.h"
@@ -83,38 +86,89 @@ int64_t MedianOf(std::span<const int64_t> vals) {
 
 }  // namespace
 
+namespace {
+
+// What both the estimate and the encoder need: the base, the symbol range,
+// the symbol counts (indexed by symbol - lo) and the total of raw bits.
+struct Analysis {
+  uint64_t base = 0;
+  int lo = kMaxBucketSymbol;
+  int hi = 0;
+  std::vector<uint64_t> counts;
+  uint64_t extra_bits = 0;
+};
+
+// REQUIRES: rest non-empty.
+Analysis Analyze(std::span<const int64_t> rest) {
+  Analysis a;
+  a.base = static_cast<uint64_t>(MedianOf(rest));
+  std::array<uint64_t, kMaxBucketSymbol + 1> by_symbol{};
+  for (int64_t v : rest) {
+    const Bucket bucket = BucketOf(ZigZag(static_cast<int64_t>(static_cast<uint64_t>(v) - a.base)));
+    ++by_symbol[bucket.symbol];
+    a.extra_bits += static_cast<uint64_t>(bucket.extra_bits);
+  }
+  for (int sym = 0; sym <= kMaxBucketSymbol; ++sym) {
+    if (by_symbol[sym] == 0) continue;
+    a.lo = std::min(a.lo, sym);
+    a.hi = std::max(a.hi, sym);
+  }
+  a.counts.assign(by_symbol.begin() + a.lo, by_symbol.begin() + a.hi + 1);
+  return a;
+}
+
+// The header: first value, base, symbol range, counts.
+void PutHeader(int64_t first, const Analysis& a, std::string* out) {
+  PutVarint(out, first);
+  PutVarint(out, static_cast<int64_t>(a.base));
+  out->push_back(static_cast<char>(a.lo));
+  out->push_back(static_cast<char>(a.hi - a.lo));
+  // Counts, not frequencies: smaller for short columns, and the decoder
+  // quantizes them exactly as the encoder did.
+  for (uint64_t c : a.counts) PutUvarint(out, c);
+}
+
+}  // namespace
+
+size_t EstimateRansBuckets(std::span<const int64_t> vals) {
+  if (vals.size() < 2) return SIZE_MAX;
+  const Analysis a = Analyze(vals.subspan(1));
+  std::vector<uint32_t> freq;
+  if (!RansQuantize(a.counts, vals.size() - 1, &freq)) return SIZE_MAX;
+  double bits = static_cast<double>(a.extra_bits);
+  for (size_t s = 0; s < a.counts.size(); ++s) {
+    if (a.counts[s] > 0) {
+      bits += static_cast<double>(a.counts[s]) * (12 - std::log2(static_cast<double>(freq[s])));
+    }
+  }
+  std::string header;
+  PutHeader(vals[0], a, &header);
+  // The stream: its length prefix (about 2 bytes), two 4-byte states, and
+  // the coded bits; rANS comes within a fraction of a byte of them.
+  return header.size() + 2 + 8 + static_cast<size_t>(std::ceil(bits / 8));
+}
+
 bool EncodeRansBuckets(std::span<const int64_t> vals, std::string* out) {
   // The first value stands apart: in delta columns it is an absolute level,
   // an outlier that would widen the alphabet.
   if (vals.size() < 2) return false;
   std::span<const int64_t> rest = vals.subspan(1);
-  const uint64_t base = static_cast<uint64_t>(MedianOf(rest));
+  const Analysis a = Analyze(rest);
+  std::vector<uint32_t> freq;
+  if (!RansQuantize(a.counts, rest.size(), &freq)) return false;
   std::vector<uint32_t> symbols(rest.size());
   std::string extra;
   LsbBitWriter bits(&extra);
-  int lo = kMaxBucketSymbol, hi = 0;
   for (size_t i = 0; i < rest.size(); ++i) {
-    const uint64_t u = ZigZag(static_cast<int64_t>(static_cast<uint64_t>(rest[i]) - base));
+    const uint64_t u = ZigZag(static_cast<int64_t>(static_cast<uint64_t>(rest[i]) - a.base));
     const Bucket bucket = BucketOf(u);
-    symbols[i] = static_cast<uint32_t>(bucket.symbol);
-    lo = std::min(lo, bucket.symbol);
-    hi = std::max(hi, bucket.symbol);
+    symbols[i] = static_cast<uint32_t>(bucket.symbol - a.lo);
     if (bucket.extra_bits > 0) {
       bits.Write(u & ((uint64_t{1} << bucket.extra_bits) - 1), bucket.extra_bits);
     }
   }
   bits.Flush();
-  std::vector<uint64_t> counts(static_cast<size_t>(hi - lo + 1), 0);
-  for (uint32_t& s : symbols) ++counts[s -= static_cast<uint32_t>(lo)];
-  std::vector<uint32_t> freq;
-  if (!RansQuantize(counts, rest.size(), &freq)) return false;
-  PutVarint(out, vals[0]);
-  PutVarint(out, static_cast<int64_t>(base));
-  out->push_back(static_cast<char>(lo));
-  out->push_back(static_cast<char>(hi - lo));
-  // Counts, not frequencies: smaller for short columns, and the decoder
-  // quantizes them exactly as the encoder did.
-  for (uint64_t c : counts) PutUvarint(out, c);
+  PutHeader(vals[0], a, out);
   std::string stream;
   RansEncodeSymbols(symbols, freq, &stream);
   PutLengthPrefixed(out, stream);

@@ -195,14 +195,18 @@ void EncodeColumn(std::span<const int64_t> vals, bool allow_factored, std::strin
     if (!z.empty()) consider(kIntZstdFlag | kIntPacked, std::move(z));
   }
   if (std::string rans; EncodeRans(vals, &rans)) consider(kIntRans, std::move(rans));
-  if (std::string buckets; EncodeRansBuckets(vals, &buckets)) {
-    consider(kIntRansBuckets, std::move(buckets));
+  consider(kIntVarint, std::move(varints));
+  consider(kIntPacked, std::move(packed));
+  // The rANS coder runs only when its estimate could win: the estimate is
+  // exact but for a byte or two, and coding is the dearest candidate.
+  if (EstimateRansBuckets(vals) < best.size() + 4) {
+    if (std::string buckets; EncodeRansBuckets(vals, &buckets)) {
+      consider(kIntRansBuckets, std::move(buckets));
+    }
   }
   if (std::string factored; allow_factored && EncodeFactored(vals, &factored)) {
     consider(kIntFactored, std::move(factored));
   }
-  consider(kIntVarint, std::move(varints));
-  consider(kIntPacked, std::move(packed));
   AppendColumn(best_kind, best, out);
 }
 

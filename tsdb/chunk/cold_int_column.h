@@ -67,7 +67,10 @@ void RansEncodeSymbols(std::span<const uint32_t> symbols, const std::vector<uint
 bool RansDecodeSymbols(std::string_view stream, std::span<const uint32_t> freq, size_t n,
                        int64_t base, int64_t* out, const char** what);
 
-// Bucketed rANS payloads (cold_buckets.cc): any int64 values.
+// Bucketed rANS payloads (cold_buckets.cc): any int64 values, at least two.
+// EstimateRansBuckets is the payload's size to within a few bytes, without
+// running the coder (SIZE_MAX when the kind does not apply).
+size_t EstimateRansBuckets(std::span<const int64_t> vals);
 bool EncodeRansBuckets(std::span<const int64_t> vals, std::string* out);
 bool DecodeRansBuckets(std::string_view payload, size_t n, int64_t* out, const char** what);
 

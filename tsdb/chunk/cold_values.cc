@@ -121,7 +121,14 @@ struct Recipe {
 
 Recipe FindScale(std::span<const double> vs, Op op) {
   Recipe r{op, -1, 0};
-  for (double v : vs) r.scale = std::max(r.scale, MinScale(v, op));
+  for (double v : vs) {
+    // Most values are exact at the scale found so far: one check each. (For
+    // division exactness at k implies it at every larger k, so this finds
+    // the largest of the smallest scales; for the other recipes it finds a
+    // scale no larger, and the count below is exact either way.)
+    if (r.scale >= 0 && ScaleExactly(v, r.scale, op)) continue;
+    r.scale = std::max(r.scale, MinScale(v, op));
+  }
   if (r.scale < 0) return r;
   for (double v : vs) r.exceptions += ScaleExactly(v, r.scale, op) ? 0 : 1;
   return r;
@@ -134,6 +141,9 @@ Recipe FindScale(std::span<const double> vs, Op op) {
 // values multiplied by 0.001.
 Recipe ChooseRecipe(std::span<const double> vs) {
   Recipe best = FindScale(vs, kDivide);
+  // Values with at most two decimals (most exporters' numbers) gain nothing
+  // worth a second and third pass over them.
+  if (best.scale >= 0 && best.scale <= 2 && best.exceptions == 0) return best;
   for (int op = 1; op < kNumOps; ++op) {
     const Recipe r = FindScale(vs, static_cast<Op>(op));
     if (r.scale < 0) continue;
