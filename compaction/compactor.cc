@@ -1,7 +1,9 @@
 #include "compaction/compactor.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -26,51 +28,83 @@ constexpr uint16_t kXorChunkSamples = 120;
 // as much.
 constexpr size_t kColdChunkSamples = 1920;
 
-// Shares columns among the cold chunks of one block: the series of one
-// scrape target carry the same timestamps, chunk for chunk, and some series
-// the same values (a histogram's upper buckets, one figure under two
-// names). A column met a second time is written once as a shared chunk,
-// and every later chunk with it refers to that (the first keeps its own
-// copy). Columns of a few bytes stay inline: a reference would not be
-// smaller.
+// Shares columns among the cold chunks of one block (docs/format/
+// cold_chunks.md, "shared"). Timestamps: the series of one scrape target
+// carry the same timestamps, chunk for chunk; a column met a second time is
+// written once as a kTimestamps chunk, and every later chunk with it refers
+// to that (the first keeps its own copy). Values: some series carry the
+// same values (a histogram's upper buckets, one figure under two names);
+// every later chunk with a value column met before refers to the cold
+// chunk where it first occurred. Columns of a few bytes stay inline: a
+// reference would not be smaller.
 //
-// Memory: the bytes of each shared column, and a hash of every other
-// column (a collision only shares a column that occurs once).
+// Memory: the bytes of each shared timestamp column and a hash of every
+// other; the bytes of value columns, up to kMaxValueBytes per block (past
+// it, later columns are only shared with those remembered).
 class ColumnSharer {
  public:
   explicit ColumnSharer(block::BlockWriter* writer) : writer_(writer) {}
 
   // The cold chunk of n samples with these columns (from
-  // EncodeSharedTimestamps and EncodeSharedValues).
+  // EncodeSharedTimestamps and EncodeSharedValues). Chunks are to be added
+  // to the writer in the order encoded, and Added called after each series.
   absl::StatusOr<std::vector<uint8_t>> Encode(size_t n, const std::vector<uint8_t>& ts,
                                               const std::vector<uint8_t>& vs) {
-    ASSIGN_OR_RETURN(ColdColumn t, Share(ChunkEncoding::kTimestamps, ts));
-    ASSIGN_OR_RETURN(ColdColumn v, Share(ChunkEncoding::kValues, vs));
-    return AssembleColdChunk(n, t, v);
+    ASSIGN_OR_RETURN(ColdColumn t, ShareTimestamps(ts));
+    ColdColumn v{vs};
+    const absl::string_view key(reinterpret_cast<const char*>(vs.data()), vs.size());
+    const bool shareable = vs.size() >= kMinSharedBytes;
+    if (auto it = values_.find(key); shareable && it != values_.end()) v = it->second;
+    size_t values_at = 0;
+    std::vector<uint8_t> chunk = AssembleColdChunk(n, t, v, &values_at);
+    // A column stored here (and not remembered yet) can serve later chunks
+    // once the writer has given this chunk its reference.
+    pending_.push_back(shareable && !v.bytes.empty() && !values_.contains(key) &&
+                               value_bytes_ + vs.size() <= kMaxValueBytes
+                           ? std::make_optional(std::make_pair(std::string(key), values_at))
+                           : std::nullopt);
+    return chunk;
+  }
+
+  // Called after the series whose chunks were encoded last was added.
+  void Added() {
+    const std::vector<uint64_t> refs = writer_->LastSeriesChunkRefs();
+    for (size_t i = 0; i < pending_.size() && i < refs.size(); ++i) {
+      if (!pending_[i]) continue;
+      auto& [key, offset] = *pending_[i];
+      value_bytes_ += key.size();
+      values_.emplace(std::move(key), ColdColumn{{}, refs[i], offset});
+    }
+    pending_.clear();
   }
 
  private:
   // Below this a column costs about what a reference (1 kind byte and a
-  // 3-byte uvarint) does.
+  // 3-byte uvarint; values also the offset) does.
   static constexpr size_t kMinSharedBytes = 16;
+  static constexpr size_t kMaxValueBytes = size_t{64} << 20;
 
-  absl::StatusOr<ColdColumn> Share(ChunkEncoding encoding, const std::vector<uint8_t>& column) {
+  absl::StatusOr<ColdColumn> ShareTimestamps(const std::vector<uint8_t>& column) {
     if (column.size() < kMinSharedBytes) return ColdColumn{column};
-    const absl::string_view bytes(reinterpret_cast<const char*>(column.data()), column.size());
-    std::string key =
-        absl::StrCat(absl::string_view(reinterpret_cast<const char*>(&encoding), 1), bytes);
-    auto it = shared_.find(key);
-    if (it == shared_.end()) {
+    const absl::string_view key(reinterpret_cast<const char*>(column.data()), column.size());
+    auto it = timestamps_.find(key);
+    if (it == timestamps_.end()) {
       if (seen_.insert(absl::HashOf(key)).second) return ColdColumn{column};
-      ASSIGN_OR_RETURN(const uint64_t ref, writer_->AddSharedChunk(encoding, column));
-      it = shared_.emplace(std::move(key), ref).first;
+      ASSIGN_OR_RETURN(const uint64_t ref,
+                       writer_->AddSharedChunk(ChunkEncoding::kTimestamps, column));
+      it = timestamps_.emplace(std::string(key), ref).first;
     }
     return ColdColumn{{}, it->second};
   }
 
   block::BlockWriter* const writer_;
-  absl::flat_hash_map<std::string, uint64_t> shared_;  // encoding + column -> chunk reference
-  absl::flat_hash_set<size_t> seen_;                   // hashes of columns met once
+  absl::flat_hash_map<std::string, uint64_t> timestamps_;  // column -> kTimestamps chunk
+  absl::flat_hash_set<size_t> seen_;                       // hashes of columns met once
+  absl::flat_hash_map<std::string, ColdColumn> values_;    // column -> where it is stored
+  size_t value_bytes_ = 0;
+  // Per chunk of the series being encoded: its value column and where it
+  // starts in the chunk, when it is to be remembered.
+  std::vector<std::optional<std::pair<std::string, size_t>>> pending_;
 };
 
 // Encodes one series' samples into chunks, reusing its buffers across series.
@@ -143,6 +177,7 @@ absl::Status WriteSeries(const WriteBlockRequest& r, Querier& source, block::Blo
                                    fmt::format("series {}", set->labels().ToString())));
     if (encoder.num_samples() == 0) continue;
     RETURN_IF_ERROR(writer.AddSeries(set->labels(), encoder.chunks()));
+    if (r.cold) sharer.Added();
     ++*series_written;
   }
   return set->status();

@@ -64,7 +64,7 @@ std::vector<FakeSeries> Series() {
 
 struct ChunkCount {
   int timestamps = 0;            // kTimestamps chunks
-  int values = 0;                // kValues chunks
+  int shared_values = 0;         // cold chunks with shared timestamps and values
   int cold_with_shared = 0;      // cold chunks referring to one
   std::vector<uint64_t> shared;  // offsets of the kTimestamps chunks
 };
@@ -80,11 +80,15 @@ ChunkCount CountChunks(const block::BlockImpl& b) {
     if (enc == ChunkEncoding::kTimestamps) {
       ++c.timestamps;
       c.shared.push_back(off);
-    } else if (enc == ChunkEncoding::kValues) {
-      ++c.values;
     } else if (enc == ChunkEncoding::kCold) {
       // version, sample count (2 bytes for 1,080 and 1,920), column kind
-      if (data[3] == cold::kTsSharedRelative) ++c.cold_with_shared;
+      if (data[3] == cold::kTsSharedRelative) {
+        ++c.cold_with_shared;
+        Decoder d(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+        d.Bytes(4);
+        d.Uvarint();  // the timestamp reference
+        if (d.Byte() == cold::kValShared) ++c.shared_values;
+      }
     }
     off = next;
   }
@@ -149,7 +153,7 @@ TEST_F(SharedTimestampsTest, SeriesOfOneTargetShareTheirColumns) {
 }
 
 // A histogram's buckets above its largest observation all equal its count:
-// their value column is stored once per chunk range, like the timestamps.
+// their value column is stored once per chunk range.
 TEST(SharedValuesTest, IdenticalValueColumnsAreStoredOnce) {
   const std::vector<int64_t> ts = TargetTimes(4);
   std::vector<FakeSeries> series;
@@ -182,8 +186,10 @@ TEST(SharedValuesTest, IdenticalValueColumnsAreStoredOnce) {
   auto b = block::Block::Open(&fs, std::string("/db/") + kUlid);
   ASSERT_TRUE(b.ok()) << b.status();
   const ChunkCount c = CountChunks(static_cast<const block::BlockImpl&>(**b));
-  EXPECT_EQ(c.values, 2);      // one column per chunk range, for the three equal series
-  EXPECT_EQ(c.timestamps, 2);  // and one timestamp column per range for all four
+  // Per chunk range: le="+Inf" (first in label order) holds the column,
+  // le="10" and le="5" refer to it; one timestamp column serves all four.
+  EXPECT_EQ(c.shared_values, 2 * 2);
+  EXPECT_EQ(c.timestamps, 2);
   auto q = (*b)->NewQuerier(INT64_MIN, INT64_MAX);
   auto set = q->Select({});
   size_t i = 0;

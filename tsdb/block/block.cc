@@ -136,8 +136,7 @@ absl::Status BlockImpl::SharedColumn(uint64_t ref, ChunkEncoding want,
   if (st.ok() && encoding != want) {
     st = FileError(
         format::SegmentName(format::RefSegment(ref)), format::RefOffset(ref),
-        absl::StrCat("a cold chunk's shared ",
-                     want == ChunkEncoding::kValues ? "value" : "timestamp",
+        absl::StrCat("a cold chunk's shared ", want == ChunkEncoding::kCold ? "value" : "timestamp",
                      " column refers to a chunk of encoding ", static_cast<int>(encoding)));
   }
   // Not Corrupted(st): the reader of the referring chunk names the block.

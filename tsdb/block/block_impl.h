@@ -40,7 +40,7 @@ class BlockImpl final : public Block, public SharedColumns {
   std::vector<Damage> Verify() const override;
   bool damaged() const override { return damaged_.load(std::memory_order_relaxed); }
   const SharedColumns& shared_columns() const override { return *this; }
-  // Reads a kTimestamps or kValues chunk, CRC-checked; errors are
+  // Reads a kTimestamps or kCold chunk, CRC-checked; errors are
   // DataLoss("<file> offset <n>: …") and mark the block damaged.
   absl::Status SharedColumn(uint64_t ref, ChunkEncoding encoding,
                             std::span<const uint8_t>* bytes) const override;

@@ -108,10 +108,18 @@ class BlockWriterImpl final : public BlockWriter {
     return absl::OkStatus();
   }
 
+  std::vector<uint64_t> LastSeriesChunkRefs() const override {
+    std::vector<uint64_t> refs;
+    if (series_.empty()) return refs;
+    const SeriesInfo& s = series_.back();
+    for (size_t i = 0; i < s.num_chunks; ++i) refs.push_back(metas_[s.first_chunk + i].ref);
+    return refs;
+  }
+
   absl::StatusOr<uint64_t> AddSharedChunk(ChunkEncoding encoding,
                                           std::span<const uint8_t> bytes) override {
     if (state_ != State::kOpen) return Unusable();
-    if (encoding != ChunkEncoding::kTimestamps && encoding != ChunkEncoding::kValues) {
+    if (encoding != ChunkEncoding::kTimestamps) {
       return absl::InvalidArgumentError(
           absl::StrCat("shared chunk of encoding ", static_cast<int>(encoding)));
     }

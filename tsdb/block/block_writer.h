@@ -51,11 +51,15 @@ class BlockWriter {
   virtual absl::Status AddSeries(const Labels& labels, std::span<const ChunkData> chunks) = 0;
 
   // Writes a chunk no series lists, for cold chunks to refer to (a shared
-  // column: encoding kTimestamps with bytes from EncodeSharedTimestamps, or
-  // kValues with bytes from EncodeSharedValues); returns its chunk
-  // reference. Not counted in the block's chunks.
+  // timestamp column: encoding kTimestamps, bytes from
+  // EncodeSharedTimestamps); returns its chunk reference. Not counted in
+  // the block's chunks.
   virtual absl::StatusOr<uint64_t> AddSharedChunk(ChunkEncoding encoding,
                                                   std::span<const uint8_t> bytes) = 0;
+
+  // The chunk references of the chunks of the last series added, in order
+  // (for later cold chunks to refer to their columns); empty before any.
+  virtual std::vector<uint64_t> LastSeriesChunkRefs() const = 0;
 
   // Writes the index, an empty tombstones file and meta.json (with `*meta`'s
   // identity and lineage and the stats counted here filled in), fsyncs every

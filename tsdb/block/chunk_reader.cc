@@ -85,7 +85,6 @@ void ChunkDecoder::Reset(ChunkEncoding encoding, std::span<const uint8_t> bytes,
       cold_->Reset(bytes, shared);
       return;
     case ChunkEncoding::kTimestamps:
-    case ChunkEncoding::kValues:
       break;  // not a series' chunk
   }
   // Unknown: behave as an empty chunk with an error.

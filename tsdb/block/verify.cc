@@ -228,7 +228,7 @@ class Verifier {
           break;  // the next chunk's position is unknown
         }
         if (enc != ChunkEncoding::kXor && enc != ChunkEncoding::kCold &&
-            enc != ChunkEncoding::kTimestamps && enc != ChunkEncoding::kValues) {
+            enc != ChunkEncoding::kTimestamps) {
           Add(format::SegmentName(num), offset,
               absl::StrCat("unknown chunk encoding ", static_cast<int>(enc)));
         }

@@ -16,8 +16,6 @@ enum class ChunkEncoding : uint8_t {
   // A timestamp column shared by cold chunks of the same block (not a
   // series' chunk: no index entry points at it; cold chunks refer to it).
   kTimestamps = 0x42,
-  // A value column shared by cold chunks of the same block (likewise).
-  kValues = 0x43,
 };
 
 }  // namespace strata

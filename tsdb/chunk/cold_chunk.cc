@@ -47,27 +47,35 @@ std::vector<uint8_t> EncodeSharedValues(std::span<const double> vs) {
 
 namespace {
 
-// Appends a column: inline, its bytes after their count; shared, `kind`
-// and the reference relative to the first segment (wrapping below it).
-void AppendColumn(const ColdColumn& c, uint8_t shared_kind, std::string* out) {
-  if (c.bytes.empty()) {
-    out->push_back(static_cast<char>(shared_kind));
-    PutUvarint(out, c.shared_ref - cold::kSharedRefBase);
-    return;
-  }
-  Decoder d(std::string_view(reinterpret_cast<const char*>(c.bytes.data()), c.bytes.size()));
-  d.Uvarint();  // the count, which the chunk holds once
+// Appends an inline column: its bytes after their count, which the chunk
+// holds once.
+void AppendInline(std::span<const uint8_t> bytes, std::string* out) {
+  Decoder d(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  d.Uvarint();
   out->append(d.Bytes(d.remaining()));
 }
 
 }  // namespace
 
-std::vector<uint8_t> AssembleColdChunk(size_t n, const ColdColumn& ts, const ColdColumn& vs) {
+std::vector<uint8_t> AssembleColdChunk(size_t n, const ColdColumn& ts, const ColdColumn& vs,
+                                       size_t* values_at) {
   assert(n >= 1 && n <= kColdChunkMaxSamples);
   std::string out(1, static_cast<char>(kColdVersion));
   PutUvarint(&out, n);
-  AppendColumn(ts, cold::kTsSharedRelative, &out);
-  AppendColumn(vs, cold::kValShared, &out);
+  if (ts.bytes.empty()) {
+    out.push_back(static_cast<char>(cold::kTsSharedRelative));
+    PutUvarint(&out, ts.shared_ref - cold::kSharedRefBase);  // wraps below the base
+  } else {
+    AppendInline(ts.bytes, &out);
+  }
+  if (values_at != nullptr) *values_at = out.size();
+  if (vs.bytes.empty()) {
+    out.push_back(static_cast<char>(cold::kValShared));
+    PutUvarint(&out, vs.shared_ref - cold::kSharedRefBase);
+    PutUvarint(&out, vs.offset);
+  } else {
+    AppendInline(vs.bytes, &out);
+  }
   return std::vector<uint8_t>(out.begin(), out.end());
 }
 

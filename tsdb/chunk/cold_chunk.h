@@ -29,16 +29,20 @@ std::vector<uint8_t> EncodeColdChunk(std::span<const int64_t> ts, std::span<cons
 // Shared columns. Series scraped together carry identical timestamps, and
 // some series carry identical values (a histogram's buckets above its
 // largest observation all equal its count; exporters publish one figure
-// under two names). A block stores such a column once, in a chunk of its
-// own (ChunkEncoding::kTimestamps or kValues: the count, then the column),
-// and cold chunks refer to it by chunk reference
-// (docs/format/cold_chunks.md, "shared").
+// under two names). A block stores such a column once and cold chunks
+// refer to it by chunk reference (docs/format/cold_chunks.md, "shared"): a
+// timestamp column in a chunk of its own (ChunkEncoding::kTimestamps: the
+// count, then the column), a value column where it first occurred, at the
+// end of another cold chunk of the block.
 //
-// EncodeSharedTimestamps and EncodeSharedValues make those chunks' bytes.
-// AssembleColdChunk makes a cold chunk of n samples from its two columns,
-// each either inline (bytes from those functions: the chunk is then the
-// same as EncodeColdChunk's) or a reference to where it is shared (a chunk
-// of the same block with the matching encoding, holding n entries).
+// EncodeSharedTimestamps and EncodeSharedValues encode a column (the count,
+// then the column). AssembleColdChunk makes a cold chunk of n samples from
+// its two columns, each either inline (bytes from those functions: the
+// chunk is then the same as EncodeColdChunk's) or a reference: for
+// timestamps to a kTimestamps chunk, for values to a cold chunk and the
+// offset of its value column (`*values_at` receives where the chunk's own
+// value column starts, for later chunks to refer to). Referenced chunks
+// belong to the same block and hold n entries.
 // REQUIRES: 1 <= size <= kColdChunkMaxSamples; timestamps strictly
 // increasing.
 std::vector<uint8_t> EncodeSharedTimestamps(std::span<const int64_t> ts);
@@ -46,10 +50,12 @@ std::vector<uint8_t> EncodeSharedValues(std::span<const double> vs);
 
 struct ColdColumn {
   std::span<const uint8_t> bytes;  // inline: from EncodeShared*; empty if shared
-  uint64_t shared_ref = 0;         // the shared chunk, when `bytes` is empty
+  uint64_t shared_ref = 0;         // the referenced chunk, when `bytes` is empty
+  uint64_t offset = 0;             // values: where the column starts in that chunk
 };
 // REQUIRES: 1 <= n <= kColdChunkMaxSamples; inline columns hold n entries.
-std::vector<uint8_t> AssembleColdChunk(size_t n, const ColdColumn& ts, const ColdColumn& vs);
+std::vector<uint8_t> AssembleColdChunk(size_t n, const ColdColumn& ts, const ColdColumn& vs,
+                                       size_t* values_at = nullptr);
 
 // Resolves the chunk references of shared columns; a block implements it
 // for its chunks. Thread safety: as the implementation's.
@@ -57,8 +63,8 @@ class SharedColumns {
  public:
   virtual ~SharedColumns() = default;
   // The bytes of the chunk at `ref`, checked (CRC, and that its encoding
-  // is `encoding`); they stay valid while the resolver lives. DataLoss
-  // when damaged.
+  // is `encoding`: kTimestamps for timestamps, kCold for values); they stay
+  // valid while the resolver lives. DataLoss when damaged.
   virtual absl::Status SharedColumn(uint64_t ref, ChunkEncoding encoding,
                                     std::span<const uint8_t>* bytes) const = 0;
 };

@@ -36,7 +36,7 @@ enum ValueKind : uint8_t {
   kValDecimal = 1,       // v == m / 10^k, m as an integer column, plus exceptions
   kValXor = 2,           // Gorilla XOR bit stream of the bit patterns
   kValConstDecimal = 3,  // one value f(m) repeated n times: recipe byte, varint m
-  kValShared = 4,        // a reference (minus kSharedRefBase) to a kValues chunk
+  kValShared = 4,        // the value column of another cold chunk of the block
 };
 
 // Caller-owned buffers reused across decodes (the iterator's members).

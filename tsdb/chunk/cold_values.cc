@@ -286,24 +286,32 @@ void EncodeValues(std::span<const double> vs, std::string* out) {
 
 namespace {
 
-// A kValShared column: the referenced column must hold exactly n values.
+// A kValShared column: the value column at an offset of another cold chunk
+// (its last column) of the same n samples.
 bool DecodeSharedValues(Decoder& d, size_t n, double* out, Scratch* s, const char** what,
                         const SharedColumns* shared, absl::Status* shared_error) {
   const uint64_t ref = d.Uvarint() + kSharedRefBase;
+  const uint64_t offset = d.Uvarint();
   if (!d.ok()) return Fail(what, "truncated shared value reference");
   if (shared == nullptr) return Fail(what, "shared value column outside a block");
   std::span<const uint8_t> bytes;
-  if (absl::Status st = shared->SharedColumn(ref, ChunkEncoding::kValues, &bytes); !st.ok()) {
+  if (absl::Status st = shared->SharedColumn(ref, ChunkEncoding::kCold, &bytes); !st.ok()) {
     if (shared_error != nullptr) *shared_error = std::move(st);
     return Fail(what, "shared value column unreadable");
   }
-  Decoder column(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-  if (column.Uvarint() != n || !column.ok()) {
+  const std::string_view chunk(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  Decoder header(chunk);
+  header.Byte();  // the version, checked when that chunk itself is read
+  if (header.Uvarint() != n || !header.ok()) {
     return Fail(what, "shared value column of another length");
   }
+  if (offset < chunk.size() - header.remaining() || offset >= chunk.size()) {
+    return Fail(what, "shared value column offset out of range");
+  }
+  Decoder column(chunk.substr(offset));
   // No resolver inside: a shared column never refers to another.
   if (!DecodeValues(column, n, out, s, what)) return false;
-  if (!column.done()) return Fail(what, "trailing bytes after a shared value column");
+  if (!column.done()) return Fail(what, "shared value column does not end its chunk");
   return true;
 }
 

@@ -341,10 +341,11 @@ std::vector<uint8_t> WithSharedTimestamps(uint64_t ref, std::span<const double> 
   return AssembleColdChunk(vs.size(), {{}, ref}, {v});
 }
 
-// A cold chunk whose values are shared at `ref`, timestamps inline.
-std::vector<uint8_t> WithSharedValues(std::span<const int64_t> ts, uint64_t ref) {
+// A cold chunk whose values are those of the cold chunk at `ref`, from
+// `offset` on; timestamps inline.
+std::vector<uint8_t> WithSharedValues(std::span<const int64_t> ts, uint64_t ref, size_t offset) {
   const std::vector<uint8_t> t = EncodeSharedTimestamps(ts);
-  return AssembleColdChunk(ts.size(), {t}, {{}, ref});
+  return AssembleColdChunk(ts.size(), {t}, {{}, ref, offset});
 }
 
 void ExpectSamples(ColdChunkIterator& it, const Series& s) {
@@ -396,8 +397,8 @@ TEST(ColdChunkTest, SharedTimestampColumns) {
   ExpectError(chunk, nullptr, "shared timestamp column outside a block");
   ExpectError(WithSharedTimestamps(78, s.vs), &shared,
               "shared timestamp column unreadable: no chunk at that reference");
-  // A values chunk at the reference is not a timestamp column.
-  shared.columns[{ChunkEncoding::kValues, 82}] = values;
+  // A cold chunk at the reference is not a timestamp column.
+  shared.columns[{ChunkEncoding::kCold, 82}] = EncodeColdChunk(s.ts, s.vs);
   ExpectError(WithSharedTimestamps(82, s.vs), &shared, "shared timestamp column unreadable");
   shared.columns[{ChunkEncoding::kTimestamps, 79}] =
       EncodeSharedTimestamps(std::span(s.ts).first(499));
@@ -419,35 +420,49 @@ TEST(ColdChunkTest, SharedValueColumns) {
   s.ts = ScrapeTimes(rng, 500);
   double count = 0;
   for (size_t i = 0; i < s.ts.size(); ++i) s.vs.push_back(count += rng() % 40);
-  const std::vector<uint8_t> values = EncodeSharedValues(s.vs);
+  // The first chunk with the values holds them; it says where they start.
+  const std::vector<uint8_t> t = EncodeSharedTimestamps(s.ts), v = EncodeSharedValues(s.vs);
+  size_t at = 0;
+  const std::vector<uint8_t> first = AssembleColdChunk(s.ts.size(), {t}, {v}, &at);
+  EXPECT_EQ(first, EncodeColdChunk(s.ts, s.vs));
   FakeSharedColumns shared;
-  shared.columns[{ChunkEncoding::kValues, 90}] = values;
-  const std::vector<uint8_t> chunk = WithSharedValues(s.ts, 90);
-  EXPECT_LT(chunk.size() + 16, EncodeColdChunk(s.ts, s.vs).size());
+  shared.columns[{ChunkEncoding::kCold, 90}] = first;
+  // Another series with other timestamps and these values refers to them.
+  Series other = s;
+  for (int64_t& ts : other.ts) ts += 7;
+  const std::vector<uint8_t> chunk = WithSharedValues(other.ts, 90, at);
+  EXPECT_LT(chunk.size() + 16, EncodeColdChunk(other.ts, other.vs).size());
   ColdChunkIterator it;
   it.Reset(chunk, &shared);
-  ExpectSamples(it, s);
+  ExpectSamples(it, other);
   // Both columns shared: the chunk is a header and two references.
-  shared.columns[{ChunkEncoding::kTimestamps, 91}] = EncodeSharedTimestamps(s.ts);
-  const std::vector<uint8_t> both = AssembleColdChunk(s.ts.size(), {{}, 91}, {{}, 90});
-  EXPECT_LE(both.size(), 1 + 2 + 2 * 11u);
+  shared.columns[{ChunkEncoding::kTimestamps, 91}] = t;
+  const std::vector<uint8_t> both = AssembleColdChunk(s.ts.size(), {{}, 91}, {{}, 90, at});
+  EXPECT_LE(both.size(), 1 + 2 + 11 + 13u);
   it.Reset(both, &shared);
   ExpectSamples(it, s);
 
   ExpectError(chunk, nullptr, "shared value column outside a block");
-  ExpectError(WithSharedValues(s.ts, 92), &shared,
+  ExpectError(WithSharedValues(other.ts, 92, at), &shared,
               "shared value column unreadable: no chunk at that reference");
-  shared.columns[{ChunkEncoding::kValues, 93}] = EncodeSharedValues(std::span(s.vs).first(499));
-  ExpectError(WithSharedValues(s.ts, 93), &shared, "shared value column of another length");
-  // A shared value column may not refer to another: count, then kind 4.
-  std::vector<uint8_t> nested = {static_cast<uint8_t>((s.vs.size() & 0x7f) | 0x80),
-                                 static_cast<uint8_t>(s.vs.size() >> 7), 4, 90};
-  shared.columns[{ChunkEncoding::kValues, 94}] = nested;
-  ExpectError(WithSharedValues(s.ts, 94), &shared, "shared value column outside a block");
-  std::vector<uint8_t> trailing = values;
-  trailing.push_back(0);
-  shared.columns[{ChunkEncoding::kValues, 95}] = trailing;
-  ExpectError(WithSharedValues(s.ts, 95), &shared, "trailing bytes after a shared value column");
+  // The referenced chunk must hold as many samples, and the offset must be
+  // where a column ending that chunk starts.
+  shared.columns[{ChunkEncoding::kCold, 93}] =
+      EncodeColdChunk(std::span(s.ts).first(499), std::span(s.vs).first(499));
+  ExpectError(WithSharedValues(other.ts, 93, at), &shared, "shared value column of another length");
+  ExpectError(WithSharedValues(other.ts, 90, 1), &shared,
+              "shared value column offset out of range");
+  ExpectError(WithSharedValues(other.ts, 90, first.size()), &shared,
+              "shared value column offset out of range");
+  ColdChunkIterator bad;
+  bad.Reset(WithSharedValues(other.ts, 90, at + 1), &shared);
+  EXPECT_FALSE(bad.Next());
+  EXPECT_TRUE(absl::IsDataLoss(bad.status())) << bad.status();
+  // A shared value column may not itself refer to another.
+  shared.columns[{ChunkEncoding::kCold, 94}] = chunk;
+  size_t chunk_at = 0;
+  AssembleColdChunk(other.ts.size(), {t}, {{}, 90, at}, &chunk_at);
+  ExpectError(WithSharedValues(s.ts, 94, chunk_at), &shared, "shared value column outside a block");
 }
 
 }  // namespace
