@@ -186,9 +186,10 @@ TEST(SharedValuesTest, IdenticalValueColumnsAreStoredOnce) {
   auto b = block::Block::Open(&fs, std::string("/db/") + kUlid);
   ASSERT_TRUE(b.ok()) << b.status();
   const ChunkCount c = CountChunks(static_cast<const block::BlockImpl&>(**b));
-  // Per chunk range: le="+Inf" (first in label order) holds the column,
-  // le="10" and le="5" refer to it; one timestamp column serves all four.
-  EXPECT_EQ(c.shared_values, 2 * 2);
+  // Per chunk range: le="+Inf" (first in label order) holds the column and
+  // le="10" refers to it; le="5"'s chunk then equals le="10"'s, which the
+  // block writer stores once. One timestamp column serves all four.
+  EXPECT_EQ(c.shared_values, 2);
   EXPECT_EQ(c.timestamps, 2);
   auto q = (*b)->NewQuerier(INT64_MIN, INT64_MAX);
   auto set = q->Select({});

@@ -95,7 +95,7 @@ class BlockWriterImpl final : public BlockWriter {
     SeriesInfo info{labels, metas_.size(), chunks.size()};
     for (const ChunkData& c : chunks) {
       uint64_t ref;
-      if (absl::Status s = WriteChunk(c, &ref); !s.ok()) {
+      if (absl::Status s = WriteSeriesChunk(c, &ref); !s.ok()) {
         state_ = State::kFailed;
         return s;
       }
@@ -209,6 +209,29 @@ class BlockWriterImpl final : public BlockWriter {
     return absl::OkStatus();
   }
 
+  // A series' chunk equal to one written before (constant series of one
+  // target: same timestamps, same value) is not written again; the index
+  // refers to the first copy. Chunks up to kMaxDedupChunkBytes are
+  // remembered, up to kMaxDedupBytes in all.
+  static constexpr size_t kMaxDedupChunkBytes = 4096;
+  static constexpr size_t kMaxDedupBytes = size_t{64} << 20;
+
+  absl::Status WriteSeriesChunk(const ChunkData& c, uint64_t* ref) {
+    if (c.bytes.size() > kMaxDedupChunkBytes) return WriteChunk(c, ref);
+    std::string key(1, static_cast<char>(c.encoding));
+    key.append(reinterpret_cast<const char*>(c.bytes.data()), c.bytes.size());
+    if (auto it = written_.find(key); it != written_.end()) {
+      *ref = it->second;
+      return absl::OkStatus();
+    }
+    RETURN_IF_ERROR(WriteChunk(c, ref));
+    if (written_bytes_ + key.size() <= kMaxDedupBytes) {
+      written_bytes_ += key.size();
+      written_.emplace(std::move(key), *ref);
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status WriteChunk(const ChunkData& c, uint64_t* ref) {
     uint64_t size = UvarintLength(c.bytes.size()) + 1 + c.bytes.size() + 4;
     if (segment_ == nullptr ||
@@ -248,6 +271,8 @@ class BlockWriterImpl final : public BlockWriter {
   uint32_t segment_num_ = 0;
   std::vector<SeriesInfo> series_;
   std::vector<ChunkMeta> metas_;
+  absl::flat_hash_map<std::string, uint64_t> written_;  // encoding + bytes -> reference
+  size_t written_bytes_ = 0;
   uint64_t num_samples_ = 0;
   int64_t min_time_ = std::numeric_limits<int64_t>::max();
   int64_t max_time_ = std::numeric_limits<int64_t>::min();

@@ -21,9 +21,10 @@ using testing::TestMeta;
 
 constexpr char kUlid[] = "01HZZZZZZZZZZZZZZZZZZZZZZZ";
 
-std::vector<Sample> Ramp(int64_t from, int n) {
+// n samples 1 s apart from `from`, values first, first + 0.5, ...
+std::vector<Sample> Ramp(int64_t from, int n, double first = 0) {
   std::vector<Sample> s;
-  for (int i = 0; i < n; ++i) s.push_back({from + i * 1000, testing::Bits(i * 0.5)});
+  for (int i = 0; i < n; ++i) s.push_back({from + i * 1000, testing::Bits(first + i * 0.5)});
   return s;
 }
 
@@ -141,6 +142,33 @@ TEST_F(BlockWriterTest, WritesTheDocumentedFiles) {
   EXPECT_EQ(decoded->level, 3);
 }
 
+// Series with equal chunks (constant series of one target) share one copy.
+TEST_F(BlockWriterTest, EqualChunksAreWrittenOnce) {
+  EncodedChunks same = Encode(Ramp(0, 10), 5), other = Encode(Ramp(0, 10, 1), 5);
+  ASSERT_TRUE(Add(Labels::FromStrings({"a", "1"}), same.data).ok());
+  ASSERT_TRUE(Add(Labels::FromStrings({"a", "2"}), same.data).ok());
+  ASSERT_TRUE(Add(Labels::FromStrings({"a", "3"}), other.data).ok());
+  BlockMeta meta = TestMeta(kUlid, 0, 10000);
+  ASSERT_TRUE(w_->Finish(&meta).ok());
+  // The segment: its header and four chunks (length, encoding, data, crc).
+  size_t want = 8;
+  for (const auto* c : {&same, &other}) {
+    for (const ChunkData& d : c->data) want += 1 + 1 + d.bytes.size() + 4;
+  }
+  EXPECT_EQ(fs_.ReadFile("/db/b.tmp/chunks/000001")->size(), want);
+  EXPECT_EQ(meta.num_chunks, 6u);  // as the index lists them
+  ASSERT_TRUE(fs_.Rename("/db/b.tmp", std::string("/db/") + kUlid).ok());
+  auto b = Block::Open(&fs_, std::string("/db/") + kUlid);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_TRUE((*b)->Verify().empty());
+  auto q = (*b)->NewQuerier(INT64_MIN, INT64_MAX);
+  auto all = testing::SelectAll(q.get(), {});
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].samples, Ramp(0, 10));
+  EXPECT_EQ(all[1].samples, Ramp(0, 10));
+  EXPECT_EQ(all[2].samples, Ramp(0, 10, 1));
+}
+
 TEST(BlockWriterDurabilityTest, EverythingSurvivesPowerLossAfterRename) {
   MemFileSystem fs;
   ASSERT_TRUE(fs.CreateDirs("/db").ok());
@@ -148,7 +176,7 @@ TEST(BlockWriterDurabilityTest, EverythingSurvivesPowerLossAfterRename) {
   std::vector<testing::TestSeries> series;
   for (int i = 0; i < 20; ++i) {
     series.push_back(
-        {Labels::FromStrings({"__name__", "m", "i", std::to_string(100 + i)}), Ramp(0, 50)});
+        {Labels::FromStrings({"__name__", "m", "i", std::to_string(100 + i)}), Ramp(0, 50, i)});
   }
   auto meta = testing::WriteBlock(&fs, "/db/tmp", series, TestMeta(kUlid, 0, 50000), 7, 300);
   ASSERT_TRUE(meta.ok()) << meta.status();
@@ -170,9 +198,9 @@ TEST(BlockWriterFaultTest, WriteAndSyncFailuresAreReportedAndPoisonTheWriter) {
     auto w = internal::CreateBlockWriter(&fs, "/db/tmp", 100);
     ASSERT_TRUE(w.ok());
     fs.FailNthWrite(n, ENOSPC);
-    EncodedChunks c = Encode(Ramp(0, 40), 10);
     absl::Status s;
     for (int i = 0; i < 5 && s.ok(); ++i) {
+      EncodedChunks c = Encode(Ramp(0, 40, i), 10);
       s = (*w)->AddSeries(Labels::FromStrings({"i", std::to_string(i)}), c.data);
     }
     BlockMeta meta = TestMeta(kUlid, 0, 40000);
