@@ -310,6 +310,9 @@ absl::Status BlockWriterImpl::WriteIndex() {
   absl::flat_hash_map<uint64_t, std::vector<uint64_t>> postings;
   std::vector<uint64_t> all;
   all.reserve(series_.size());
+  std::string metas;
+  absl::flat_hash_map<std::string, uint64_t> same_chunks;  // encoded metas -> entry offset
+  size_t same_chunks_bytes = 0;
   toc.series = out.pos();
   for (const SeriesInfo& s : series_) {
     const uint64_t ref = out.pos();
@@ -322,21 +325,35 @@ absl::Status BlockWriterImpl::WriteIndex() {
       PutUvarint(&body, v);
       postings[uint64_t{n} << 32 | v].push_back(ref);
     });
-    PutUvarint(&body, s.num_chunks);
+    metas.clear();
     for (size_t i = 0; i < s.num_chunks; ++i) {
       const ChunkMeta& c = metas_[s.first_chunk + i];
       if (i == 0) {
-        PutVarint(&body, static_cast<int64_t>(static_cast<uint64_t>(c.min_time) -
-                                              static_cast<uint64_t>(toc.base_time)));
+        PutVarint(&metas, static_cast<int64_t>(static_cast<uint64_t>(c.min_time) -
+                                               static_cast<uint64_t>(toc.base_time)));
       } else {
         const ChunkMeta& prev = metas_[s.first_chunk + i - 1];
-        PutUvarint(&body, static_cast<uint64_t>(c.min_time) - static_cast<uint64_t>(prev.max_time));
+        PutUvarint(&metas,
+                   static_cast<uint64_t>(c.min_time) - static_cast<uint64_t>(prev.max_time));
       }
-      PutUvarint(&body, static_cast<uint64_t>(c.max_time) - static_cast<uint64_t>(c.min_time));
-      PutUvarint(&body, c.num_samples);
+      PutUvarint(&metas, static_cast<uint64_t>(c.max_time) - static_cast<uint64_t>(c.min_time));
+      PutUvarint(&metas, c.num_samples);
       // Relative to segment 1's start: three bytes instead of five there.
-      PutUvarint(&body, i == 0 ? c.ref - format::kFirstSegmentRef
-                               : c.ref - metas_[s.first_chunk + i - 1].ref);
+      PutUvarint(&metas, i == 0 ? c.ref - format::kFirstSegmentRef
+                                : c.ref - metas_[s.first_chunk + i - 1].ref);
+    }
+    // Series sharing every chunk (see WriteSeriesChunk) share the metas:
+    // the later entry names the earlier one.
+    if (auto it = same_chunks.find(metas); it != same_chunks.end()) {
+      PutUvarint(&body, 0);
+      PutUvarint(&body, ref - it->second);
+    } else {
+      PutUvarint(&body, s.num_chunks);
+      body += metas;
+      if (same_chunks_bytes + metas.size() <= kMaxDedupBytes) {
+        same_chunks_bytes += metas.size();
+        same_chunks.emplace(metas, ref);
+      }
     }
     PutUvarint(out.buf(), body.size());
     out.buf()->append(body);

@@ -194,6 +194,17 @@ std::span<const uint32_t> IndexReader::LabelValues(uint32_t name) const {
                                                     value_start_[i + 1] - value_start_[i]);
 }
 
+absl::StatusOr<std::string_view> IndexReader::SeriesBody(uint64_t offset,
+                                                         uint64_t* next_offset) const {
+  Decoder outer(format::AsStringView(data_.subspan(offset, toc_.label_indices - offset)));
+  std::string_view body = outer.LengthPrefixed();
+  uint32_t crc = outer.Fixed32();
+  if (!outer.ok()) return IndexError(offset, "series entry truncated");
+  if (crc32c::Value(body) != crc) return IndexError(offset, "series entry crc mismatch");
+  if (next_offset != nullptr) *next_offset = toc_.label_indices - outer.remaining();
+  return body;
+}
+
 absl::Status IndexReader::ReadSeries(uint64_t ref, Labels* labels, std::vector<ChunkMeta>* chunks,
                                      uint64_t* next_offset) const {
   const uint64_t offset = version_ == 1 ? ref * format::kSeriesAlignment : ref;
@@ -201,14 +212,7 @@ absl::Status IndexReader::ReadSeries(uint64_t ref, Labels* labels, std::vector<C
       offset < toc_.series || offset >= toc_.label_indices) {
     return IndexError(offset, absl::StrCat("series ref ", ref, " outside the series section"));
   }
-  Decoder outer(format::AsStringView(data_.subspan(offset, toc_.label_indices - offset)));
-  std::string_view body = outer.LengthPrefixed();
-  uint32_t crc = outer.Fixed32();
-  if (!outer.ok()) return IndexError(offset, "series entry truncated");
-  if (crc32c::Value(body) != crc) return IndexError(offset, "series entry crc mismatch");
-  if (next_offset != nullptr) {
-    *next_offset = toc_.label_indices - outer.remaining();
-  }
+  ASSIGN_OR_RETURN(std::string_view body, SeriesBody(offset, next_offset));
   Decoder d(body);
   uint64_t n = d.Uvarint();
   if (n > body.size()) return IndexError(offset, "series label count out of range");
@@ -225,9 +229,31 @@ absl::Status IndexReader::ReadSeries(uint64_t ref, Labels* labels, std::vector<C
     pairs.push_back({symbols_[name], symbols_[value]});
   }
   *labels = Labels::FromSorted(pairs);
-  uint64_t num_chunks = d.Uvarint();
-  if (num_chunks > body.size()) return IndexError(offset, "series chunk count out of range");
+  return ReadChunkMetas(d, offset, /*allow_same_as=*/version_ >= 2, chunks);
+}
+
+absl::Status IndexReader::ReadChunkMetas(Decoder& d, uint64_t offset, bool allow_same_as,
+                                         std::vector<ChunkMeta>* chunks) const {
+  const uint64_t num_chunks = d.Uvarint();
+  if (num_chunks > d.remaining()) return IndexError(offset, "series chunk count out of range");
   chunks->clear();
+  if (num_chunks == 0 && allow_same_as) {
+    // The same chunks as an earlier entry, which lists them itself.
+    const uint64_t back = d.Uvarint();
+    if (!d.ok() || !d.done()) return IndexError(offset, "malformed series entry");
+    if (back == 0 || back > offset - toc_.series) {
+      return IndexError(offset, "series entry refers to chunks outside the series section");
+    }
+    const uint64_t other = offset - back;
+    ASSIGN_OR_RETURN(std::string_view body, SeriesBody(other, nullptr));
+    Decoder o(body);
+    const uint64_t n = o.Uvarint();
+    for (uint64_t i = 0; i < 2 * n && o.ok(); ++i) o.Uvarint();  // its labels
+    if (!o.ok()) return IndexError(other, "malformed series entry");
+    RETURN_IF_ERROR(ReadChunkMetas(o, other, /*allow_same_as=*/false, chunks));
+    if (chunks->empty()) return IndexError(offset, "series entry refers to one without chunks");
+    return absl::OkStatus();
+  }
   chunks->reserve(num_chunks);
   for (uint64_t i = 0; i < num_chunks; ++i) {
     ChunkMeta c;

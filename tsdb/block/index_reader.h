@@ -22,6 +22,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "tsdb/base/coding.h"
 #include "tsdb/block/format.h"
 #include "tsdb/labels/labels.h"
 
@@ -95,6 +96,15 @@ class IndexReader {
   // A table's body: Framed, then (version 2) decompressed into `storage`.
   absl::StatusOr<std::string_view> Table(uint64_t offset, uint64_t end, const std::string& what,
                                          std::vector<uint8_t>* storage) const;
+  // The CRC-checked body of the series entry at `offset` (inside the
+  // series section); `*next_offset` (if not null) receives its end.
+  absl::StatusOr<std::string_view> SeriesBody(uint64_t offset, uint64_t* next_offset) const;
+  // Decodes a series entry's chunk metas from `d` (just past its labels;
+  // `offset` is the entry's, for errors) to the end of the body. With
+  // `allow_same_as` (version 2) a count of 0 names an earlier entry whose
+  // chunks these are.
+  absl::Status ReadChunkMetas(Decoder& d, uint64_t offset, bool allow_same_as,
+                              std::vector<ChunkMeta>* chunks) const;
   // The CRC-checked body of the postings list at `offset`.
   absl::StatusOr<std::string_view> PostingsBody(uint64_t offset) const;
   absl::Status ReadSymbols();

@@ -5,6 +5,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/tsdb/block/block_test_util.h"
+#include "tsdb/base/coding.h"
+#include "tsdb/base/crc32c.h"
 #include "tsdb/base/fault_fs.h"
 #include "tsdb/base/mem_fs.h"
 #include "tsdb/block/block.h"
@@ -167,6 +169,37 @@ TEST_F(BlockWriterTest, EqualChunksAreWrittenOnce) {
   EXPECT_EQ(all[0].samples, Ramp(0, 10));
   EXPECT_EQ(all[1].samples, Ramp(0, 10));
   EXPECT_EQ(all[2].samples, Ramp(0, 10, 1));
+
+  // The second series' index entry names the first's chunks ("count 0,
+  // back"). Pointing it before the series section, with a valid CRC, is
+  // corruption the reader reports instead of reading other chunks.
+  const std::string path = std::string("/db/") + kUlid + "/index";
+  std::string index = *fs_.ReadFile(path);
+  const uint64_t series = LoadFixed64(index.data() + index.size() - 52 + 8);
+  Decoder first(std::string_view(index).substr(series));
+  first.LengthPrefixed();
+  first.Fixed32();
+  const size_t second_at = static_cast<size_t>(index.size() - first.remaining());
+  Decoder entry(std::string_view(index).substr(second_at));
+  const std::string_view body = entry.LengthPrefixed();
+  ASSERT_TRUE(entry.ok());
+  ASSERT_EQ(static_cast<uint8_t>(body[body.size() - 2]), 0);  // the chunk count
+  const uint8_t back = static_cast<uint8_t>(body.back());
+  EXPECT_EQ(back, second_at - series);
+  const size_t body_at = second_at + (body.data() - (index.data() + second_at));
+  index[body_at + body.size() - 1] = static_cast<char>(back + 1);
+  const uint32_t crc = crc32c::Value(std::string_view(index).substr(body_at, body.size()));
+  std::string crc_bytes;
+  PutFixed32(&crc_bytes, crc);
+  index.replace(body_at + body.size(), 4, crc_bytes);
+  auto w = fs_.NewWritableFile(path, /*truncate=*/true);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Append(index).ok());
+  ASSERT_TRUE((*w)->Close().ok());
+  auto damaged = Block::Open(&fs_, std::string("/db/") + kUlid);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_THAT(std::string(damaged.status().message()),
+              ::testing::HasSubstr("refers to chunks outside the series section"));
 }
 
 TEST(BlockWriterDurabilityTest, EverythingSurvivesPowerLossAfterRename) {
