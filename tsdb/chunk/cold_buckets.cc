@@ -15,6 +15,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "tsdb/chunk/cold_int_column.h"
@@ -198,30 +199,48 @@ bool DecodeRansBuckets(std::string_view payload, size_t n, int64_t* out, const c
   if (total != n - 1 || !RansQuantize(counts, total, &freq)) {
     return Fail(what, "bad rans bucket counts");
   }
-  int64_t* rest = out + 1;
-  if (!RansDecodeSymbols(stream, freq, n - 1, lo, rest, what)) return false;
-  std::string_view extra = d.Bytes(d.remaining());
-  const uint8_t* p = reinterpret_cast<const uint8_t*>(extra.data());
-  const uint8_t* const end = p + extra.size();
-  unsigned __int128 acc = 0;
-  int have = 0;
-  for (size_t i = 0; i < n - 1; ++i) {
-    uint64_t high;
-    const Bucket bucket = BucketBase(static_cast<int>(rest[i]), &high);
-    while (have < bucket.extra_bits) {
-      if (p == end) return Fail(what, "truncated rans bucket bits");
-      acc |= static_cast<unsigned __int128>(*p++) << have;
-      have += 8;
-    }
-    const uint64_t low = bucket.extra_bits == 0 ? 0
-                                                : static_cast<uint64_t>(acc) &
-                                                      ((uint64_t{1} << bucket.extra_bits) - 1);
-    acc >>= bucket.extra_bits;
-    have -= bucket.extra_bits;
-    rest[i] = static_cast<int64_t>(base + static_cast<uint64_t>(UnZigZag(high | low)));
+  // Per symbol of the alphabet: the part of u it fixes and its raw bits,
+  // and so the exact length of the bit stream.
+  uint64_t high_of[kMaxBucketSymbol + 1];
+  uint8_t bits_of[kMaxBucketSymbol + 1];
+  uint64_t total_bits = 0;
+  for (int j = 0; j < alphabet; ++j) {
+    const Bucket bucket = BucketBase(lo + j, &high_of[j]);
+    bits_of[j] = static_cast<uint8_t>(bucket.extra_bits);
+    total_bits += counts[j] * static_cast<uint64_t>(bucket.extra_bits);
   }
-  // At most 7 zero bits of padding may follow the last value.
-  if (p != end || acc != 0) return Fail(what, "trailing bytes in rans bucket bits");
+  int64_t* rest = out + 1;
+  if (!RansDecodeSymbols(stream, freq, n - 1, 0, rest, what)) return false;
+  std::string_view extra = d.Bytes(d.remaining());
+  if (extra.size() != (total_bits + 7) / 8) return Fail(what, "rans bucket bits of another length");
+  const auto* p = reinterpret_cast<const uint8_t*>(extra.data());
+  const size_t size = extra.size();
+  // At most 7 zero bits of padding follow the last value.
+  if (total_bits % 8 != 0 && (p[size - 1] >> (total_bits % 8)) != 0) {
+    return Fail(what, "nonzero padding after rans bucket bits");
+  }
+  // 8 bytes of the stream from `byte` on, zeros past its end.
+  auto load = [&](uint64_t byte) -> uint64_t {
+    if (byte + 8 <= size) return LoadFixed64(p + byte);
+    uint8_t tail[8] = {};
+    if (byte < size) std::memcpy(tail, p + byte, size - byte);
+    return LoadFixed64(tail);
+  };
+  uint64_t pos = 0;
+  for (size_t i = 0; i < n - 1; ++i) {
+    const auto j = static_cast<size_t>(rest[i]);
+    const int e = bits_of[j];
+    uint64_t low = 0;
+    if (e > 0) {
+      const int shift = static_cast<int>(pos & 7);
+      low = load(pos >> 3) >> shift;
+      // Up to 56 bits come from one load; wider fields take a second.
+      if (e + shift > 64) low |= load((pos >> 3) + 8) << (64 - shift);
+      low &= e == 64 ? ~uint64_t{0} : (uint64_t{1} << e) - 1;
+      pos += static_cast<uint64_t>(e);
+    }
+    rest[i] = static_cast<int64_t>(base + static_cast<uint64_t>(UnZigZag(high_of[j] | low)));
+  }
   return true;
 }
 

@@ -48,7 +48,8 @@ void RansEncodeSymbols(std::span<const uint32_t> symbols, const std::vector<uint
   for (size_t s = 1; s < freq.size(); ++s) cum[s] = cum[s - 1] + freq[s - 1];
   // Symbols are coded last to first so that the decoder reads forwards.
   // Two states take turns (even and odd values) so the decoder has two
-  // independent dependency chains to overlap.
+  // independent dependency chains to overlap. (Four decode 3% faster on the
+  // synthetic mix, not worth their 8 bytes per column.)
   std::string rev;
   uint32_t x[2] = {kRansLow, kRansLow};
   for (size_t i = symbols.size(); i-- > 0;) {
@@ -79,9 +80,7 @@ bool RansDecodeSymbols(std::string_view stream, std::span<const uint32_t> freq, 
   }
   if (sum != kProbScale) return Fail(what, "rans frequencies do not sum to 4096");
   Decoder d(stream);
-  uint64_t x[2];
-  x[0] = d.Fixed32();
-  x[1] = d.Fixed32();
+  uint64_t x0 = d.Fixed32(), x1 = d.Fixed32();
   if (!d.ok()) return Fail(what, "truncated rans header");
   // Slot -> symbol, filled by runs (a 4 KiB memset per chunk column rather
   // than a wider per-slot record: chunks are short, so building the table
@@ -90,25 +89,35 @@ bool RansDecodeSymbols(std::string_view stream, std::span<const uint32_t> freq, 
   for (size_t s = 0; s < freq.size(); ++s) {
     std::memset(symbol_of + cum[s], static_cast<int>(s), freq[s]);
   }
+  // Frequency and cumulative frequency side by side: one load per symbol.
+  uint64_t fc[kMaxAlphabet];
+  for (size_t s = 0; s < freq.size(); ++s) fc[s] = uint64_t{freq[s]} << 32 | cum[s];
   std::string_view rest = d.Bytes(d.remaining());
-  const uint8_t* p = reinterpret_cast<const uint8_t*>(rest.data());
+  const auto* p = reinterpret_cast<const uint8_t*>(rest.data());
   const uint8_t* const end = p + rest.size();
   const auto ubase = static_cast<uint64_t>(base);
-  for (size_t i = 0; i < n; ++i) {
-    uint64_t& xi = x[i & 1];
-    const uint32_t slot = static_cast<uint32_t>(xi & (kProbScale - 1));
+  // Decodes value i with state `x` (a local: each state stays in a
+  // register); false when the stream runs out.
+  auto step = [&](uint64_t& x, size_t i) {
+    const uint32_t slot = static_cast<uint32_t>(x & (kProbScale - 1));
     const uint8_t sym = symbol_of[slot];
     out[i] = static_cast<int64_t>(ubase + sym);
-    xi = freq[sym] * (xi >> kProbBits) + slot - cum[sym];
+    x = (fc[sym] >> 32) * (x >> kProbBits) + slot - static_cast<uint32_t>(fc[sym]);
     // Each renormalisation step consumes a byte, so corrupt states cannot
     // loop longer than the input.
-    while (xi < kRansLow) {
-      if (p == end) return Fail(what, "truncated rans stream");
-      xi = (xi << 8) | *p++;
+    while (x < kRansLow) {
+      if (p == end) return false;
+      x = (x << 8) | *p++;
     }
+    return true;
+  };
+  size_t i = 0;
+  for (; i + 1 < n; i += 2) {
+    if (!step(x0, i) || !step(x1, i + 1)) return Fail(what, "truncated rans stream");
   }
+  if (i < n && !step(x0, i)) return Fail(what, "truncated rans stream");
   // The encoder started from kRansLow: a clean stream ends exactly there.
-  if (p != end || x[0] != kRansLow || x[1] != kRansLow) {
+  if (p != end || x0 != kRansLow || x1 != kRansLow) {
     return Fail(what, "rans stream does not end cleanly");
   }
   return true;
