@@ -95,20 +95,26 @@ ChunkCount CountChunks(const block::BlockImpl& b) {
   return c;
 }
 
+// Writes `series` as level-2 (cold) block kUlid under /db of `fs`.
+absl::StatusOr<block::BlockMeta> WriteColdBlock(FileSystem* fs,
+                                                const std::vector<FakeSeries>& series) {
+  VectorQuerier source(series);
+  WriteBlockRequest r;
+  r.fs = fs;
+  r.db_dir = "/db";
+  r.ulid = kUlid;
+  r.min_time = 0;
+  r.max_time = int64_t{1} << 40;
+  r.level = 2;
+  r.cold = true;
+  return WriteBlock(r, source);
+}
+
 class SharedTimestampsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     series_ = Series();
-    VectorQuerier source(series_);
-    WriteBlockRequest r;
-    r.fs = &fs_;
-    r.db_dir = "/db";
-    r.ulid = kUlid;
-    r.min_time = 0;
-    r.max_time = int64_t{1} << 40;
-    r.level = 2;
-    r.cold = true;
-    auto meta = WriteBlock(r, source);
+    auto meta = WriteColdBlock(&fs_, series_);
     ASSERT_TRUE(meta.ok()) << meta.status();
     ASSERT_EQ(meta->num_series, series_.size());
   }
@@ -172,16 +178,7 @@ TEST(SharedValuesTest, IdenticalValueColumnsAreStoredOnce) {
   std::sort(series.begin(), series.end(),
             [](const FakeSeries& x, const FakeSeries& y) { return x.labels < y.labels; });
   MemFileSystem fs;
-  VectorQuerier source(series);
-  WriteBlockRequest r;
-  r.fs = &fs;
-  r.db_dir = "/db";
-  r.ulid = kUlid;
-  r.min_time = 0;
-  r.max_time = int64_t{1} << 40;
-  r.level = 2;
-  r.cold = true;
-  auto meta = WriteBlock(r, source);
+  auto meta = WriteColdBlock(&fs, series);
   ASSERT_TRUE(meta.ok()) << meta.status();
   auto b = block::Block::Open(&fs, std::string("/db/") + kUlid);
   ASSERT_TRUE(b.ok()) << b.status();

@@ -70,6 +70,15 @@ double Unscale(int64_t m, int k, Op op) {
 
 bool ValidScale(int k, Op op) { return op != kThousands || k % 3 == 0; }
 
+// The recipe byte: bits 0-3 the scale, bits 4-7 the operation.
+uint8_t RecipeByte(int k, Op op) { return static_cast<uint8_t>(k | (op << 4)); }
+bool ParseRecipe(uint8_t byte, int* k, Op* op) {
+  *k = byte & 0x0f;
+  const int o = byte >> 4;
+  *op = static_cast<Op>(o);
+  return o < kNumOps && ValidScale(*k, *op);
+}
+
 // m with Unscale(m, k, op) == v bit for bit, if there is one in range.
 std::optional<int64_t> ScaleExactly(double v, int k, Op op) {
   const double x = v * kPow10[k];
@@ -177,7 +186,7 @@ std::optional<std::string> EncodeDecimal(std::span<const double> vs) {
     m[i] = first.value_or(0);
   }
   std::string head(1, static_cast<char>(kValDecimal));
-  head.push_back(static_cast<char>(recipe.scale | (recipe.op << 4)));
+  head.push_back(static_cast<char>(RecipeByte(recipe.scale, recipe.op)));
   std::string tail;
   PutUvarint(&tail, exceptions.size());
   size_t prev = 0;
@@ -204,11 +213,9 @@ bool DecodeDecimal(Decoder& d, size_t n, double* out, Scratch* s, const char** w
   const int order = d.Byte();
   const uint64_t num_exc = d.Uvarint();
   if (!d.ok()) return Fail(what, "truncated decimal column");
-  const int scale = recipe & 0x0f;
-  const int op = recipe >> 4;
-  if (op >= kNumOps || !ValidScale(scale, static_cast<Op>(op))) {
-    return Fail(what, "bad decimal recipe");
-  }
+  int scale;
+  Op op;
+  if (!ParseRecipe(recipe, &scale, &op)) return Fail(what, "bad decimal recipe");
   if (order > kDod) return Fail(what, "unknown decimal order");
   // Each exception takes at least 9 bytes: bounds the allocation below.
   if (num_exc > n || num_exc > d.remaining() / 9) return Fail(what, "too many exceptions");
@@ -266,7 +273,7 @@ void EncodeValues(std::span<const double> vs, std::string* out) {
     const Recipe recipe = ChooseRecipe(vs.first(1));
     if (recipe.scale >= 0 && recipe.exceptions == 0) {
       std::string dec(1, static_cast<char>(kValConstDecimal));
-      dec.push_back(static_cast<char>(recipe.scale | (recipe.op << 4)));
+      dec.push_back(static_cast<char>(RecipeByte(recipe.scale, recipe.op)));
       PutVarint(&dec, *ScaleExactly(vs[0], recipe.scale, recipe.op));
       if (dec.size() < 9) {
         out->append(dec);
@@ -332,12 +339,10 @@ bool DecodeValues(Decoder& d, size_t n, double* out, Scratch* s, const char** wh
       const uint8_t recipe = d.Byte();
       const int64_t m = d.Varint();
       if (!d.ok()) return Fail(what, "truncated constant decimal");
-      const int scale = recipe & 0x0f;
-      const int op = recipe >> 4;
-      if (op >= kNumOps || !ValidScale(scale, static_cast<Op>(op))) {
-        return Fail(what, "bad decimal recipe");
-      }
-      std::fill(out, out + n, Unscale(m, scale, static_cast<Op>(op)));
+      int scale;
+      Op op;
+      if (!ParseRecipe(recipe, &scale, &op)) return Fail(what, "bad decimal recipe");
+      std::fill(out, out + n, Unscale(m, scale, op));
       return true;
     }
     case kValDecimal:
