@@ -82,7 +82,7 @@ class ColumnSharer {
   // Below this a column costs about what a reference (1 kind byte and a
   // 3-byte uvarint; values also the offset) does.
   static constexpr size_t kMinSharedBytes = 16;
-  static constexpr size_t kMaxValueBytes = size_t{64} << 20;
+  static constexpr size_t kMaxValueBytes = size_t{32} << 20;
 
   absl::StatusOr<ColdColumn> ShareTimestamps(const std::vector<uint8_t>& column) {
     if (column.size() < kMinSharedBytes) return ColdColumn{column};

@@ -214,7 +214,7 @@ class BlockWriterImpl final : public BlockWriter {
   // refers to the first copy. Chunks up to kMaxDedupChunkBytes are
   // remembered, up to kMaxDedupBytes in all.
   static constexpr size_t kMaxDedupChunkBytes = 4096;
-  static constexpr size_t kMaxDedupBytes = size_t{64} << 20;
+  static constexpr size_t kMaxDedupBytes = size_t{32} << 20;
 
   absl::Status WriteSeriesChunk(const ChunkData& c, uint64_t* ref) {
     if (c.bytes.size() > kMaxDedupChunkBytes) return WriteChunk(c, ref);
