@@ -6,10 +6,10 @@
 // (its bit length and the bit below the leading one) and the bits under
 // those, stored raw. The symbols, whose distribution is skewed, go through
 // the rANS coder of cold_rans.cc; the raw bits are close to uniform, so
-// coding them would gain nothing. Against bit packing, which pays the
-// widest value of every 128 for each of them, this saves about 3 bits a
-// value on the real data that motivated it (node-exporter's per-collector
-// scrape durations: 19 -> 16 bits).
+// coding them would gain nothing. Bit packing pays the widest value of
+// every 128 for each of them; on the real data that motivated this kind
+// (node-exporter's per-collector scrape durations, 46 series of a 2.6-hour
+// capture) the buckets took 68 KB down to 60.
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -84,10 +84,6 @@ int64_t MedianOf(std::span<const int64_t> vals) {
   std::nth_element(sorted.begin(), mid, sorted.end());
   return *mid;
 }
-
-}  // namespace
-
-namespace {
 
 // What both the estimate and the encoder need: the base, the symbol range,
 // the symbol counts (indexed by symbol - lo) and the total of raw bits.

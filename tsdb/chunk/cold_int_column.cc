@@ -216,12 +216,12 @@ bool DecodeColumn(Decoder& d, size_t n, int64_t* out, std::vector<uint8_t>* scra
   std::string_view payload = d.LengthPrefixed();
   if (!d.ok()) return Fail(what, "truncated integer column");
   const uint8_t inner = kind & ~kIntZstdFlag;
-  const bool zstd = (kind & kIntZstdFlag) != 0;
-  if (inner > kIntFactored || (zstd && inner != kIntVarint && inner != kIntPacked)) {
+  const bool compressed = (kind & kIntZstdFlag) != 0;
+  if (inner > kIntFactored || (compressed && inner != kIntVarint && inner != kIntPacked)) {
     return Fail(what, "unknown integer column kind");
   }
   if (inner == kIntFactored && !allow_factored) return Fail(what, "factored column inside one");
-  if (zstd) {
+  if (compressed) {
     if (!zstd::Decompress(payload, MaxPayload(inner, n), scratch)) {
       return Fail(what, "bad zstd frame");
     }
