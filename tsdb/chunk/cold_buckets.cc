@@ -222,19 +222,25 @@ bool DecodeRansBuckets(std::string_view payload, size_t n, int64_t* out, const c
     if (byte < size) std::memcpy(tail, p + byte, size - byte);
     return LoadFixed64(tail);
   };
+  // Away from the stream's end, one unchecked 8-byte load serves a field
+  // of up to 56 bits; the end and wider fields take the careful path.
   uint64_t pos = 0;
+  const size_t fast_end = size >= 16 ? size - 16 : 0;
   for (size_t i = 0; i < n - 1; ++i) {
     const auto j = static_cast<size_t>(rest[i]);
     const int e = bits_of[j];
-    uint64_t low = 0;
-    if (e > 0) {
-      const int shift = static_cast<int>(pos & 7);
-      low = load(pos >> 3) >> shift;
+    const uint64_t byte = pos >> 3;
+    const int shift = static_cast<int>(pos & 7);
+    uint64_t low;
+    if (byte < fast_end && e <= 56) {
+      low = (LoadFixed64(p + byte) >> shift) & ((uint64_t{1} << e) - 1);
+    } else {
+      low = load(byte) >> shift;
       // Up to 56 bits come from one load; wider fields take a second.
-      if (e + shift > 64) low |= load((pos >> 3) + 8) << (64 - shift);
-      low &= e == 64 ? ~uint64_t{0} : (uint64_t{1} << e) - 1;
-      pos += static_cast<uint64_t>(e);
+      if (e + shift > 64) low |= load(byte + 8) << (64 - shift);
+      low &= e >= 64 ? ~uint64_t{0} : (uint64_t{1} << e) - 1;
     }
+    pos += static_cast<uint64_t>(e);
     rest[i] = static_cast<int64_t>(base + static_cast<uint64_t>(UnZigZag(high_of[j] | low)));
   }
   return true;
