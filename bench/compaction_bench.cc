@@ -259,7 +259,8 @@ void PrintLargestValueColumns(const Data& d, size_t limit) {
         dec.Uvarint();
         dec.Fixed64();
       }
-      detail = " k=" + std::to_string(static_cast<uint8_t>(scratch[1])) +
+      const auto recipe = static_cast<uint8_t>(scratch[1]);  // scale | operation << 4
+      detail = " k=" + std::to_string(recipe & 0x0f) + " op=" + std::to_string(recipe >> 4) +
                " order=" + std::to_string(static_cast<uint8_t>(scratch[2])) +
                " exceptions=" + std::to_string(exceptions) +
                " int_kind=" + std::to_string(dec.Byte());

@@ -132,9 +132,9 @@ Recipe FindScale(std::span<const double> vs, Op op) {
   Recipe r{op, -1, 0};
   for (double v : vs) {
     // Most values are exact at the scale found so far: one check each. (For
-    // division exactness at k implies it at every larger k, so this finds
-    // the largest of the smallest scales; for the other recipes it finds a
-    // scale no larger, and the count below is exact either way.)
+    // division exactness at k implies it at every larger k while |m| stays
+    // below 2^53, so this finds the largest of the smallest scales; for the
+    // other recipes a scale no larger. The count below is exact either way.)
     if (r.scale >= 0 && ScaleExactly(v, r.scale, op)) continue;
     r.scale = std::max(r.scale, MinScale(v, op));
   }
