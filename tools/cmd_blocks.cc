@@ -151,14 +151,18 @@ void AddVerify(CLI::App& app) {
 
 void AddCompact(CLI::App& app) {
   auto dir = std::make_shared<std::string>();
+  auto cut_head = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand(
       "compact",
       "Offline compaction: cut the head into blocks and merge blocks (no retention). Refuses "
       "while a server holds the lock");
   AddDataDir(cmd, dir.get());
-  cmd->callback([dir] {
+  cmd->add_flag("--cut-head", *cut_head,
+                "Cut the whole head into blocks first, its newest range included (by default "
+                "the newest 1.5 block ranges stay in the head, as in the server)");
+  cmd->callback([dir, cut_head] {
     auto fs = Fs();
-    ExitWith(CompactDataDir(fs.get(), *dir, std::cout));
+    ExitWith(CompactDataDir(fs.get(), *dir, std::cout, *cut_head));
   });
 }
 

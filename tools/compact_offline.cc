@@ -50,12 +50,15 @@ absl::StatusOr<std::unique_ptr<DB>> OpenDbOffline(FileSystem* fs, const std::str
   return db;
 }
 
-absl::Status CompactDataDir(FileSystem* fs, const std::string& data_dir, std::ostream& out) {
+absl::Status CompactDataDir(FileSystem* fs, const std::string& data_dir, std::ostream& out,
+                            bool cut_head) {
   ASSIGN_OR_RETURN(
       std::unique_ptr<DB> db,
       OpenDbOffline(fs, data_dir, "stop it first; a running server compacts by itself"));
   const std::vector<std::shared_ptr<block::Block>> before = db->blocks();
-  absl::Status maintained = db->Maintain();
+  absl::Status maintained =
+      cut_head ? AnnotateStatus(db->CutWholeHead(), "cut head") : absl::OkStatus();
+  if (maintained.ok()) maintained = db->Maintain();
   const std::vector<std::shared_ptr<block::Block>> after = db->blocks();
   absl::Status closed = db->Close();
 

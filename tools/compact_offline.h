@@ -34,8 +34,11 @@ namespace strata::tools {
 absl::StatusOr<std::unique_ptr<DB>> OpenDbOffline(FileSystem* fs, const std::string& data_dir,
                                                   const std::string& hint);
 
-// Runs the compaction and prints what changed.
-absl::Status CompactDataDir(FileSystem* fs, const std::string& data_dir, std::ostream& out);
+// Runs the compaction and prints what changed. With cut_head, the whole head
+// is cut into blocks first (DB::CutWholeHead), the newest range included, so
+// that everything is in blocks the planner can merge.
+absl::Status CompactDataDir(FileSystem* fs, const std::string& data_dir, std::ostream& out,
+                            bool cut_head = false);
 
 }  // namespace strata::tools
 

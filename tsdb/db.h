@@ -110,6 +110,13 @@ class DB {
   // background thread. Returns the first error; later steps still run.
   absl::Status Maintain();
 
+  // Cuts the whole head into blocks of one block range each, aligned as
+  // maintenance aligns them, the newest range included: the state the head
+  // reaches once time has moved on. For offline tools (`tsdb-tool compact
+  // --cut-head`); the WAL is truncated as after any cut. Samples appended
+  // meanwhile may stay in the head.
+  absl::Status CutWholeHead();
+
   // Makes a consistent copy of the database in `dir` (created; must not
   // exist): every block hard-linked (copied where links are not possible)
   // and, unless skip_head, the head written as one more block. The copy is

@@ -89,6 +89,22 @@ absl::Status DB::CutHeadBlocks() {
   return absl::OkStatus();
 }
 
+absl::Status DB::CutWholeHead() {
+  MutexLock l(&maintenance_mu_);
+  const int64_t range = options_.block_range_ms;
+  while (head_->num_series() > 0 && head_->min_time() <= head_->max_time()) {
+    const int64_t mint = AlignDown(head_->min_time(), range);
+    RETURN_IF_ERROR(CutHeadBlock(mint, mint + range));
+    // Each cut truncates the head below mint + range; stop rather than spin
+    // should a sample below it stay (one appended while cutting).
+    if (head_->num_series() > 0 && head_->min_time() <= head_->max_time() &&
+        head_->min_time() < mint + range) {
+      break;
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status DB::CutHeadBlock(int64_t mint, int64_t maxt) {
   compaction::WriteBlockRequest r;
   r.fs = options_.fs;

@@ -4,12 +4,28 @@
 //   strata-loadgen --url http://127.0.0.1:9201/api/v1/write --targets 200 --scrapes 20
 //       --interval 15s --connections 8 --batch 2000 [--protocol v1|v2]
 //       [--duration-limit 300s] [--pid SERVER_PID] [--settle 5s] [--json]
+//   strata-loadgen --url http://127.0.0.1:9201/api/v1/write --stream FILE [--no-verify]
+//       [--duration-limit 300s] [--pid SERVER_PID] [--settle 5s] [--json]
 //
-// The whole request stream is encoded first (encode.h), then replayed over
-// keep-alive connections as fast as the receiver accepts (replay.h). With
-// --pid, the receiver's CPU seconds during the replay (and, with --settle,
-// including a quiet period after it, for receivers that finish work in the
-// background) and its resident memory are read from /proc.
+// Synthetic mode: the whole request stream is encoded first (encode.h), then
+// replayed over keep-alive connections as fast as the receiver accepts
+// (replay.h). With --stream, the requests come from a stream file
+// (stream_file.h, written by `strata-querybench stream`), mapped and sent
+// without copying: connection c sends window w's requests for c in order,
+// and every connection finishes window w before any starts w + 1; the file
+// fixes protocol, connections and batching. Its checksums are verified
+// first (which also reads it into the page cache) unless --no-verify.
+//
+// With --pid, the receiver's CPU seconds during the replay (and, with
+// --settle, including a quiet period after it, for receivers that finish
+// work in the background) and its resident memory are read from /proc.
+//
+// --json prints one line on stdout; its fields are stable for scripts:
+// samples, samples_ok, samples_dropped, samples_unsent, requests*,
+// wall_seconds, samples_per_second, wire_bytes, raw_bytes, stream (the
+// file, or ""), windows, and with --pid server_cpu_seconds,
+// server_cpu_seconds_settled (and _per_million of both), server_rss_bytes,
+// server_peak_rss_bytes.
 //
 // Exit status: 0 when every sample was acknowledged, 1 when some were
 // dropped or not sent, 2 for bad flags.
@@ -27,6 +43,7 @@
 #include "CLI/CLI.hpp"
 #include "bench/loadgen/encode.h"
 #include "bench/loadgen/replay.h"
+#include "bench/loadgen/stream_file.h"
 #include "bench/loadgen/util.h"
 #include "fmt/chrono.h"
 #include "fmt/format.h"
@@ -36,6 +53,8 @@ namespace {
 
 struct Flags {
   std::string url;
+  std::string stream;
+  bool no_verify = false;
   int targets = 200;
   int scrapes = 20;
   std::string interval = "15s";
@@ -51,6 +70,24 @@ struct Flags {
   int64_t start_ms = 0;
   int max_attempts = 6;
   int encode_threads = 0;
+};
+
+// What the report says about the stream replayed: from the synthetic
+// encoder or from a stream file's header.
+struct StreamSummary {
+  std::string file;  // "" for the synthetic stream
+  std::string protocol;
+  int targets = 0;
+  int scrapes = 0;
+  int64_t interval_ms = 0;
+  int connections = 0;
+  int batch = 0;
+  int windows = 1;
+  uint64_t requests = 0;
+  uint64_t samples = 0;
+  uint64_t series = 0;
+  uint64_t raw_bytes = 0;
+  uint64_t wire_bytes = 0;
 };
 
 struct ServerStats {
@@ -94,7 +131,7 @@ double PerMillion(double seconds, uint64_t samples) {
   return samples == 0 ? 0 : seconds / (static_cast<double>(samples) / 1e6);
 }
 
-void PrintHuman(FILE* out, const Flags& flags, const EncodedStream& stream, const ReplayResult& r,
+void PrintHuman(FILE* out, const Flags& flags, const StreamSummary& stream, const ReplayResult& r,
                 const ServerStats& server, double loadgen_cpu) {
   auto line = [out](std::string_view key, const std::string& value) {
     fmt::print(out, "{:<18}{}\n", fmt::format("{}:", key), value);
@@ -108,7 +145,7 @@ void PrintHuman(FILE* out, const Flags& flags, const EncodedStream& stream, cons
     statuses += fmt::format("{}{} x {}", statuses.empty() ? "" : ", ", StatusName(status), count);
   }
   line("responses", statuses);
-  if (flags.protocol == "v2") {
+  if (stream.protocol == "v2") {
     line("v2 written count",
          fmt::format("header missing in {}, wrong in {} of {} answers", r.v2_written_header_missing,
                      r.v2_written_header_mismatch, r.requests_ok));
@@ -131,8 +168,8 @@ void PrintHuman(FILE* out, const Flags& flags, const EncodedStream& stream, cons
   for (const std::string& e : r.error_examples) line("error example", e);
 }
 
-void PrintJson(const Flags& flags, const EncodedStream& stream, const ReplayResult& r,
-               const ServerStats& server, double loadgen_cpu, int64_t interval_ms) {
+void PrintJson(const Flags& flags, const StreamSummary& stream, const ReplayResult& r,
+               const ServerStats& server, double loadgen_cpu) {
   std::string statuses, examples;
   for (const auto& [status, count] : r.status_counts) {
     statuses += fmt::format("{}\"{}\":{}", statuses.empty() ? "" : ",", StatusName(status), count);
@@ -147,14 +184,15 @@ void PrintJson(const Flags& flags, const EncodedStream& stream, const ReplayResu
       "\"samples_ok\":{},\"samples_dropped\":{},\"samples_unsent\":{},\"wire_bytes\":{},"
       "\"raw_bytes\":{},\"wall_seconds\":{:.4f},\"samples_per_second\":{:.1f},"
       "\"hit_duration_limit\":{},\"status_counts\":{{{}}},\"loadgen_cpu_seconds\":{:.3f},"
-      "\"v2_written_header_missing\":{},\"v2_written_header_mismatch\":{}",
-      JsonString(flags.url), JsonString(flags.protocol), flags.targets, stream.series,
-      flags.scrapes, interval_ms, flags.connections, flags.batch, stream.requests, r.requests_ok,
-      r.requests_dropped, r.requests_unsent, r.retries, stream.samples, r.samples_ok,
-      r.samples_dropped, r.samples_unsent, stream.compressed_bytes, stream.raw_bytes,
-      r.wall_seconds, r.wall_seconds > 0 ? r.samples_ok / r.wall_seconds : 0.0,
-      r.hit_duration_limit, statuses, loadgen_cpu, r.v2_written_header_missing,
-      r.v2_written_header_mismatch);
+      "\"v2_written_header_missing\":{},\"v2_written_header_mismatch\":{},\"stream\":{},"
+      "\"windows\":{}",
+      JsonString(flags.url), JsonString(stream.protocol), stream.targets, stream.series,
+      stream.scrapes, stream.interval_ms, stream.connections, stream.batch, stream.requests,
+      r.requests_ok, r.requests_dropped, r.requests_unsent, r.retries, stream.samples, r.samples_ok,
+      r.samples_dropped, r.samples_unsent, stream.wire_bytes, stream.raw_bytes, r.wall_seconds,
+      r.wall_seconds > 0 ? r.samples_ok / r.wall_seconds : 0.0, r.hit_duration_limit, statuses,
+      loadgen_cpu, r.v2_written_header_missing, r.v2_written_header_mismatch,
+      JsonString(stream.file), stream.windows);
   if (server.measured) {
     out += fmt::format(
         ",\"server_pid\":{},\"server_cpu_seconds\":{:.3f},"
@@ -169,33 +207,17 @@ void PrintJson(const Flags& flags, const EncodedStream& stream, const ReplayResu
   fmt::print("{}", out);
 }
 
-int Run(const Flags& flags) {
-  std::optional<Url> url = ParseUrl(flags.url);
-  std::optional<int64_t> interval_ms = ParseDurationMs(flags.interval);
-  std::optional<int64_t> limit_ms = ParseDurationMs(flags.duration_limit);
-  std::optional<int64_t> settle_ms = ParseDurationMs(flags.settle);
-  if (!url) return fmt::print(stderr, "bad --url {} (want http://HOST:PORT/PATH)\n", flags.url), 2;
-  if (!interval_ms || *interval_ms < 10) {
-    return fmt::print(stderr, "bad --interval {} (want e.g. 15s, at least 10ms)\n", flags.interval),
-           2;
-  }
-  if (!limit_ms || *limit_ms < 1000) {
-    return fmt::print(stderr, "bad --duration-limit {} (at least 1s)\n", flags.duration_limit), 2;
-  }
-  if (!settle_ms) return fmt::print(stderr, "bad --settle {}\n", flags.settle), 2;
-  if (flags.pid > 0 && !ProcessCpuSeconds(flags.pid)) {
-    return fmt::print(stderr, "--pid {}: no such process\n", flags.pid), 2;
-  }
-
+// Encodes the synthetic stream, describing it in *summary.
+EncodedStream EncodeSynthetic(const Flags& flags, int64_t interval_ms, StreamSummary* summary) {
   EncodeOptions eo;
   eo.protocol = flags.protocol == "v2" ? Protocol::kV2 : Protocol::kV1;
   eo.targets = flags.targets;
   eo.scrapes = flags.scrapes;
-  eo.interval_ms = *interval_ms;
+  eo.interval_ms = interval_ms;
   // The whole stream lies in the recent past, ending about one interval
   // before now: receivers accept it (Prometheus refuses samples older than
   // its head's max time minus an hour, and future ones are suspicious).
-  eo.start_ms = flags.start_ms != 0 ? flags.start_ms : NowMs() - (flags.scrapes + 1) * *interval_ms;
+  eo.start_ms = flags.start_ms != 0 ? flags.start_ms : NowMs() - (flags.scrapes + 1) * interval_ms;
   eo.batch = flags.batch;
   eo.connections = std::min(flags.connections, flags.targets);
   eo.seed = flags.seed;
@@ -226,12 +248,97 @@ int Run(const Flags& flags) {
                encode_s);
     std::fflush(out);
   }
+  summary->protocol = flags.protocol;
+  summary->targets = flags.targets;
+  summary->scrapes = flags.scrapes;
+  summary->interval_ms = interval_ms;
+  summary->connections = eo.connections;
+  summary->batch = flags.batch;
+  summary->requests = stream.requests;
+  summary->samples = stream.samples;
+  summary->series = stream.series;
+  summary->raw_bytes = stream.raw_bytes;
+  summary->wire_bytes = stream.compressed_bytes;
+  return stream;
+}
+
+// Maps and checks the stream file, describing it in *summary; nullptr
+// (after saying why) when it cannot be used.
+std::unique_ptr<StreamFileReader> OpenStream(const Flags& flags, StreamSummary* summary) {
+  auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<std::unique_ptr<StreamFileReader>> reader =
+      StreamFileReader::Open(flags.stream, !flags.no_verify);
+  if (!reader.ok()) {
+    fmt::print(stderr, "--stream: {}\n", std::string(reader.status().message()));
+    return nullptr;
+  }
+  const double open_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const StreamFileInfo& info = (*reader)->info();
+  summary->file = flags.stream;
+  summary->protocol = info.protocol == Protocol::kV1 ? "v1" : "v2";
+  summary->targets = static_cast<int>(info.targets);
+  summary->scrapes = static_cast<int>(info.scrapes);
+  summary->interval_ms = info.interval_ms;
+  summary->connections = info.connections;
+  summary->batch = static_cast<int>(info.batch);
+  summary->windows = static_cast<int>(info.windows);
+  summary->requests = info.requests;
+  summary->samples = info.samples;
+  summary->series = info.series;
+  summary->raw_bytes = info.raw_bytes;
+  summary->wire_bytes = info.body_bytes;
+  if (!flags.json || !flags.quiet) {
+    FILE* out = flags.json ? stderr : stdout;
+    fmt::print(out, "{:<18}{} ({:.1f} MiB): {}\n", "stream:", flags.stream,
+               info.file_bytes / 1048576.0, info.description);
+    fmt::print(out,
+               "{:<18}{} {} windows x {} connections, {} requests, {} samples of {} series, "
+               "{:.2f} bytes/sample, {} .. {}; {} in {:.1f} s\n",
+               "contents:", summary->protocol, info.windows, info.connections, info.requests,
+               info.samples, info.series,
+               static_cast<double>(info.body_bytes) / std::max<uint64_t>(1, info.samples),
+               FormatTimeMs(info.min_timestamp_ms), FormatTimeMs(info.max_timestamp_ms),
+               flags.no_verify ? "checked" : "checked and verified", open_s);
+    std::fflush(out);
+  }
+  return std::move(*reader);
+}
+
+int Run(const Flags& flags) {
+  std::optional<Url> url = ParseUrl(flags.url);
+  std::optional<int64_t> interval_ms = ParseDurationMs(flags.interval);
+  std::optional<int64_t> limit_ms = ParseDurationMs(flags.duration_limit);
+  std::optional<int64_t> settle_ms = ParseDurationMs(flags.settle);
+  if (!url) return fmt::print(stderr, "bad --url {} (want http://HOST:PORT/PATH)\n", flags.url), 2;
+  if (!interval_ms || *interval_ms < 10) {
+    return fmt::print(stderr, "bad --interval {} (want e.g. 15s, at least 10ms)\n", flags.interval),
+           2;
+  }
+  if (!limit_ms || *limit_ms < 1000) {
+    return fmt::print(stderr, "bad --duration-limit {} (at least 1s)\n", flags.duration_limit), 2;
+  }
+  if (!settle_ms) return fmt::print(stderr, "bad --settle {}\n", flags.settle), 2;
+  if (flags.pid > 0 && !ProcessCpuSeconds(flags.pid)) {
+    return fmt::print(stderr, "--pid {}: no such process\n", flags.pid), 2;
+  }
+
+  // One of the two sources; `requests` views its bodies.
+  StreamSummary summary;
+  EncodedStream synthetic;
+  std::unique_ptr<StreamFileReader> file;
+  if (flags.stream.empty()) {
+    synthetic = EncodeSynthetic(flags, *interval_ms, &summary);
+  } else {
+    file = OpenStream(flags, &summary);
+    if (file == nullptr) return 2;
+  }
 
   ReplayOptions ro;
   ro.host = url->host;
   ro.port = url->port;
   ro.path = url->path;
-  ro.protocol = eo.protocol;
+  ro.protocol = summary.protocol == "v2" ? Protocol::kV2 : Protocol::kV1;
   ro.max_attempts = std::max(1, flags.max_attempts);
   ro.duration_limit = std::chrono::seconds((*limit_ms + 999) / 1000);
 
@@ -245,7 +352,10 @@ int Run(const Flags& flags) {
                  samples / elapsed);
     };
   }
-  ReplayResult result = Replay(stream, ro, std::chrono::seconds(10), progress);
+  const std::chrono::seconds progress_every(10);
+  ReplayResult result = file != nullptr
+                            ? ReplayWindows(file->requests(), ro, progress_every, progress)
+                            : Replay(synthetic, ro, progress_every, progress);
   const double loadgen_cpu = SelfCpuSeconds() - self_before;
 
   if (cpu_before) {
@@ -267,12 +377,12 @@ int Run(const Flags& flags) {
   // With --json, stdout carries only the JSON line; the human lines go to
   // stderr (unless --quiet) so a script can parse stdout as is.
   if (!flags.json) {
-    PrintHuman(stdout, flags, stream, result, server, loadgen_cpu);
+    PrintHuman(stdout, flags, summary, result, server, loadgen_cpu);
   } else {
-    if (!flags.quiet) PrintHuman(stderr, flags, stream, result, server, loadgen_cpu);
-    PrintJson(flags, stream, result, server, loadgen_cpu, *interval_ms);
+    if (!flags.quiet) PrintHuman(stderr, flags, summary, result, server, loadgen_cpu);
+    PrintJson(flags, summary, result, server, loadgen_cpu);
   }
-  return result.samples_ok == stream.samples ? 0 : 1;
+  return result.samples_ok == summary.samples ? 0 : 1;
 }
 
 }  // namespace
@@ -319,6 +429,22 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--encode-threads", flags.encode_threads,
                  "Threads encoding the stream (default: all cores)");
-  CLI11_PARSE(app, argc, argv);
+  // The stream file fixes the workload, its sharding and its protocol.
+  CLI::Option* stream =
+      app.add_option("--stream", flags.stream,
+                     "Replay this stream file (strata-querybench stream) instead of the "
+                     "synthetic workload");
+  for (const char* synthetic : {"--targets", "--scrapes", "--interval", "--connections", "--batch",
+                                "--protocol", "--seed", "--start-ms", "--encode-threads"}) {
+    stream->excludes(synthetic);
+  }
+  app.add_flag("--no-verify", flags.no_verify,
+               "With --stream: skip the body checksums (the file is still bounds-checked)")
+      ->needs(stream);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help is not an error
+  }
   return strata::loadgen::Run(flags);
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <barrier>
 #include <thread>
 
 #include "fmt/format.h"
@@ -75,7 +76,8 @@ class ConnectionSender {
                        : "application/x-protobuf";
   }
 
-  ConnectionResult Run(const std::vector<EncodedRequest>& requests) {
+  // Sends `requests` in order; past the deadline, counts them as unsent.
+  void Run(std::span<const RequestView> requests) {
     for (size_t i = 0; i < requests.size(); ++i) {
       if (Clock::now() >= deadline_) {
         result_.hit_duration_limit = true;
@@ -87,13 +89,16 @@ class ConnectionSender {
       }
       Send(requests[i]);
     }
+  }
+
+  ConnectionResult Finish() {
     client_.stop();
     result_.finished = Clock::now();
     return std::move(result_);
   }
 
  private:
-  void Send(const EncodedRequest& request) {
+  void Send(const RequestView& request) {
     auto backoff = options_.initial_backoff;
     for (int attempt = 1;; ++attempt) {
       httplib::Result res = client_.Post(options_.path, headers_, request.body.data(),
@@ -119,7 +124,7 @@ class ConnectionSender {
     }
   }
 
-  void CheckWrittenHeader(const httplib::Response& res, const EncodedRequest& request) {
+  void CheckWrittenHeader(const httplib::Response& res, const RequestView& request) {
     constexpr const char* kHeader = "X-Prometheus-Remote-Write-Samples-Written";
     if (!res.has_header(kHeader)) {
       ++result_.v2_written_header_missing;
@@ -146,10 +151,27 @@ class ConnectionSender {
 
 ReplayResult Replay(const EncodedStream& stream, const ReplayOptions& options,
                     std::chrono::seconds progress_every, const ProgressFn& progress) {
-  const size_t n = stream.per_connection.size();
+  // One window; views of the bodies, which stay in `stream`.
+  std::vector<std::vector<RequestView>> views(stream.per_connection.size());
+  WindowedRequests requests;
+  requests.windows = 1;
+  requests.connections = static_cast<int>(views.size());
+  for (size_t c = 0; c < views.size(); ++c) {
+    for (const EncodedRequest& r : stream.per_connection[c]) {
+      views[c].push_back({r.body, r.samples});
+    }
+    requests.groups.emplace_back(views[c]);
+  }
+  return ReplayWindows(requests, options, progress_every, progress);
+}
+
+ReplayResult ReplayWindows(const WindowedRequests& requests, const ReplayOptions& options,
+                           std::chrono::seconds progress_every, const ProgressFn& progress) {
+  const size_t n = static_cast<size_t>(requests.connections);
   std::vector<ConnectionResult> results(n);
   std::atomic<uint64_t> samples_ok{0};
   std::atomic<size_t> done{0};
+  std::barrier window_done(static_cast<std::ptrdiff_t>(n));
 
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline = start + options.duration_limit;
@@ -158,7 +180,14 @@ ReplayResult Replay(const EncodedStream& stream, const ReplayOptions& options,
   for (size_t c = 0; c < n; ++c) {
     threads.emplace_back([&, c] {
       ConnectionSender sender(options, deadline, &samples_ok);
-      results[c] = sender.Run(stream.per_connection[c]);
+      for (int w = 0; w < requests.windows; ++w) {
+        sender.Run(requests.group(w, static_cast<int>(c)));
+        // Every thread arrives once per window, whatever happened, so the
+        // barrier cannot deadlock; past the deadline the windows go by
+        // without requests.
+        if (w + 1 < requests.windows) window_done.arrive_and_wait();
+      }
+      results[c] = sender.Finish();
       done.fetch_add(1);
     });
   }

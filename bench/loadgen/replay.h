@@ -1,6 +1,7 @@
-// Replays a pre-encoded remote-write stream (encode.h) against one receiver,
-// one thread and one keep-alive HTTP connection per stream shard, as fast as
-// the receiver accepts.
+// Replays a pre-encoded remote-write stream (encode.h in memory, or a stream
+// file, stream_file.h) against one receiver, one thread and one keep-alive
+// HTTP connection per stream shard, as fast as the receiver accepts. Bodies
+// are sent from where they lie, never copied.
 //
 // Retry policy, after Prometheus's sender: 5xx answers and connection
 // errors are retried with exponential backoff (bounded in attempts); other
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "bench/loadgen/encode.h"
+#include "bench/loadgen/request_views.h"
 
 namespace strata::loadgen {
 
@@ -66,6 +68,14 @@ using ProgressFn = std::function<void(uint64_t samples_ok, double elapsed_second
 // concurrently; returns when every connection is done or gave up.
 ReplayResult Replay(const EncodedStream& stream, const ReplayOptions& options,
                     std::chrono::seconds progress_every, const ProgressFn& progress);
+
+// Sends requests.group(w, c) in order on connection c, all connections
+// concurrently, window by window: a connection that finished window w waits
+// until every connection has (a barrier) before it starts window w + 1.
+// One keep-alive connection per c for the whole replay. Past the duration
+// limit no request starts; the rest of every window counts as unsent.
+ReplayResult ReplayWindows(const WindowedRequests& requests, const ReplayOptions& options,
+                           std::chrono::seconds progress_every, const ProgressFn& progress);
 
 }  // namespace strata::loadgen
 

@@ -21,8 +21,9 @@ double RoundTo(double v, double decimals) {
 }
 
 constexpr const char* kHandlers[] = {"/api/v1/query", "/api/v1/write"};
-// Requests per second of each handler, before per-target variation.
-constexpr double kHandlerRates[] = {20, 100};
+// Requests per second of histogram h's handler (h % 4), before per-target
+// variation: queries, writes, and two quieter ones.
+constexpr double kHandlerRates[] = {20, 100, 5, 1};
 constexpr double kBuckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, INFINITY};
 
 }  // namespace
@@ -31,13 +32,38 @@ Dataset::Dataset(const DatasetOptions& options)
     : options_(options),
       scrapes_(static_cast<int>(options.span_ms / options.interval_ms)),
       start_ms_(options.end_ms - int64_t{scrapes_} * options.interval_ms) {
-  AddTemplates();
+  if (options.profile == Profile::kNode) {
+    AddNodeTemplates();
+  } else {
+    AddCompactTemplates();
+  }
 }
 
-void Dataset::AddTemplates() {
-  auto add = [this](std::string name, LabelPairs labels, Kind kind, double rate, double decimals,
-                    double le = 0, int histogram = -1) {
-    templates_.push_back({std::move(name), std::move(labels), kind, rate, decimals, le, histogram});
+void Dataset::Add(std::string name, LabelPairs labels, Kind kind, double rate, double decimals,
+                  double le, int histogram) {
+  templates_.push_back({std::move(name), std::move(labels), kind, rate, decimals, le, histogram});
+}
+
+double Dataset::HandlerRate(int histogram) { return kHandlerRates[histogram % 4]; }
+
+void Dataset::AddHistogram(const char* handler, int histogram) {
+  for (double le : kBuckets) {
+    // Go's strconv.FormatFloat(le, 'f', -1, 64), as client libraries write it.
+    std::string le_text = std::isinf(le) ? "+Inf" : fmt::format("{}", le);
+    Add("http_request_duration_seconds_bucket", {{"handler", handler}, {"le", le_text}},
+        Kind::kBucket, 0, 0, le, histogram);
+  }
+  Add("http_request_duration_seconds_sum", {{"handler", handler}}, Kind::kHistSum, 0, 3, 0,
+      histogram);
+  if (count_index_.size() <= static_cast<size_t>(histogram)) count_index_.resize(histogram + 1);
+  count_index_[histogram] = static_cast<int>(templates_.size());
+  Add("http_request_duration_seconds_count", {{"handler", handler}}, Kind::kHistCount, 0, 0, 0,
+      histogram);
+}
+
+void Dataset::AddCompactTemplates() {
+  auto add = [this](std::string name, LabelPairs labels, Kind kind, double rate, double decimals) {
+    Add(std::move(name), std::move(labels), kind, rate, decimals);
   };
   // CPU: shares of one core per mode.
   const std::pair<const char*, double> modes[] = {
@@ -89,35 +115,59 @@ void Dataset::AddTemplates() {
     add("http_requests_total", {{"code", "500"}, {"handler", kHandlers[h]}}, Kind::kCounter,
         kHandlerRates[h] / 200, 0);
   }
-  for (int h = 0; h < 2; ++h) {
-    for (double le : kBuckets) {
-      // Go's strconv.FormatFloat(le, 'f', -1, 64), as client libraries write it.
-      std::string le_text = std::isinf(le) ? "+Inf" : fmt::format("{}", le);
-      add("http_request_duration_seconds_bucket", {{"handler", kHandlers[h]}, {"le", le_text}},
-          Kind::kBucket, 0, 0, le, h);
-    }
-    add("http_request_duration_seconds_sum", {{"handler", kHandlers[h]}}, Kind::kHistSum, 0, 3, 0,
-        h);
-    count_index_[h] = static_cast<int>(templates_.size());
-    add("http_request_duration_seconds_count", {{"handler", kHandlers[h]}}, Kind::kHistCount, 0, 0,
-        0, h);
-  }
-  if (templates_.size() != kSeriesPerTarget) {
-    fmt::print(stderr, "dataset: {} series per target, want {}\n", templates_.size(),
-               kSeriesPerTarget);
-    std::abort();
-  }
+  for (int h = 0; h < 2; ++h) AddHistogram(kHandlers[h], h);
 }
 
-LabelPairs Dataset::Labels(int64_t series) const {
-  const int target = static_cast<int>(series / kSeriesPerTarget);
-  const Template& tmpl = templates_[series % kSeriesPerTarget];
+bool Dataset::Churns(int target) const {
+  return options_.churn_share > 0 &&
+         Unit(options_.seed ^ (uint64_t(target) * 0x6a09e667)) < options_.churn_share;
+}
+
+// A churning target's generation changes every churn_every_ms of scrape
+// slots, at its own phase within that period.
+int Dataset::Generation(int target, int scrape) const {
+  if (!Churns(target)) return 0;
+  const uint64_t every = static_cast<uint64_t>(options_.churn_every_ms);
+  const int64_t phase =
+      static_cast<int64_t>(Mix(options_.seed ^ (uint64_t(target) * 0xbb67ae85)) % every);
+  return static_cast<int>((int64_t{scrape} * options_.interval_ms + phase) /
+                          options_.churn_every_ms);
+}
+
+int Dataset::GenerationStart(int target, int generation) const {
+  if (generation == 0) return 0;
+  const uint64_t every = static_cast<uint64_t>(options_.churn_every_ms);
+  const int64_t phase =
+      static_cast<int64_t>(Mix(options_.seed ^ (uint64_t(target) * 0xbb67ae85)) % every);
+  // The smallest scrape k with k * interval + phase >= generation * every.
+  const int64_t need = int64_t{generation} * options_.churn_every_ms - phase;
+  return static_cast<int>((need + options_.interval_ms - 1) / options_.interval_ms);
+}
+
+int64_t Dataset::total_series() const {
+  int64_t total = 0;
+  for (int t = 0; t < options_.targets; ++t) {
+    const int last = scrapes_ > 0 ? Generation(t, scrapes_ - 1) : 0;
+    total += int64_t{last - Generation(t, 0) + 1} * series_per_target();
+  }
+  return total;
+}
+
+LabelPairs Dataset::Labels(int64_t series, int generation) const {
+  const int target = static_cast<int>(series / series_per_target());
+  const Template& tmpl = templates_[series % series_per_target()];
   LabelPairs labels = tmpl.labels;
   labels.emplace_back("__name__", tmpl.name);
   labels.emplace_back("cluster", fmt::format("eu-{}", target % 4));
   labels.emplace_back("instance", fmt::format("10.{}.{}.{}:9100", (target >> 16) & 255,
                                               (target >> 8) & 255, target & 255));
   labels.emplace_back("job", "node");
+  if (options_.churn_share > 0) {
+    // A DaemonSet pod's name: a per-node suffix, and the generation.
+    labels.emplace_back("pod",
+                        fmt::format("node-exporter-{:05x}-{}",
+                                    Mix(options_.seed ^ uint64_t(target)) & 0xfffff, generation));
+  }
   std::sort(labels.begin(), labels.end());
   return labels;
 }
@@ -150,6 +200,14 @@ double Dataset::CounterValue(int64_t series, int target, int scrape, double rate
       since = scrape - at;
     }
   }
+  // A replaced target's new pod starts counting from zero.
+  if (const int g = Generation(target, scrape); g > 0) {
+    const int at = GenerationStart(target, g);
+    if (scrape - at < since) {
+      base = 0;
+      since = scrape - at;
+    }
+  }
   // Each step adds between 0.4 and 1.6 intervals' worth: always increasing.
   const double u = Unit(options_.seed ^ (s << 24) ^ static_cast<uint64_t>(scrape));
   return RoundTo(base + r * interval_s * (since + 0.6 * u), decimals);
@@ -157,18 +215,18 @@ double Dataset::CounterValue(int64_t series, int target, int scrape, double rate
 
 double Dataset::HistogramCount(int target, int histogram, int scrape) const {
   // Buckets, _sum and _count all derive from the _count series' counter.
-  const int64_t series = int64_t{target} * kSeriesPerTarget + count_index_[histogram];
-  return CounterValue(series, target, scrape, kHandlerRates[histogram], 0);
+  const int64_t series = int64_t{target} * series_per_target() + count_index_[histogram];
+  return CounterValue(series, target, scrape, HandlerRate(histogram), 0);
 }
 
 double Dataset::LatencyScale(int target, int histogram) const {
   const double u = Unit(options_.seed ^ (uint64_t(target) * 31 + uint64_t(histogram) + 7));
-  return histogram == 0 ? 0.05 + 0.35 * u : 0.005 + 0.045 * u;
+  return histogram % 2 == 0 ? 0.05 + 0.35 * u : 0.005 + 0.045 * u;
 }
 
 double Dataset::Value(int64_t series, int scrape) const {
-  const int target = static_cast<int>(series / kSeriesPerTarget);
-  const Template& tmpl = templates_[series % kSeriesPerTarget];
+  const int target = static_cast<int>(series / series_per_target());
+  const Template& tmpl = templates_[series % series_per_target()];
   const uint64_t s = static_cast<uint64_t>(series);
   switch (tmpl.kind) {
     case Kind::kCounter:

@@ -59,9 +59,11 @@ absl::Status WriteOpenMetrics(const Dataset& dataset, const std::string& path,
   std::unique_ptr<FILE, int (*)(FILE*)> file(to_stdout ? stdout : std::fopen(path.c_str(), "w"),
                                              to_stdout ? std::fflush : std::fclose);
   if (!file) return absl::InternalError(absl::StrCat("open ", path, " for writing failed"));
-  const int64_t per_target = Dataset::kSeriesPerTarget;
+  const int64_t per_target = dataset.series_per_target();
+  // Each target's series prefixes, formatted again when its generation
+  // changes (churn gives the series new labels).
   std::vector<std::string> prefixes(static_cast<size_t>(dataset.num_series()));
-  for (int64_t i = 0; i < dataset.num_series(); ++i) prefixes[i] = SeriesPrefix(dataset.Labels(i));
+  std::vector<int> generation_of(static_cast<size_t>(dataset.targets()), -1);
 
   std::string buf, ts;
   *stats = {};
@@ -75,6 +77,12 @@ absl::Status WriteOpenMetrics(const Dataset& dataset, const std::string& path,
   };
   for (int k = 0; k < dataset.scrapes(); ++k) {
     for (int t = 0; t < dataset.targets(); ++t) {
+      if (const int g = dataset.Generation(t, k); g != generation_of[t]) {
+        generation_of[t] = g;
+        for (int64_t i = t * per_target; i < (t + 1) * per_target; ++i) {
+          prefixes[i] = SeriesPrefix(dataset.Labels(i, g));
+        }
+      }
       const int64_t ms = dataset.Timestamp(t, k);
       ts.clear();
       AppendTimestamp(ms, &ts);

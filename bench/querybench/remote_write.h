@@ -5,11 +5,10 @@
 // Receivers refuse samples much older than the newest they hold (Strata and
 // Prometheus: the head's max time minus an hour), so a day of history goes
 // in time windows of at most 30 minutes of scrapes: every connection
-// finishes window w before any starts window w+1. Within a window each
-// connection sends its targets (target t goes through connection
-// t % connections) scrape by scrape, one sample per TimeSeries as
-// Prometheus sends, so every series arrives in time order. The next window
-// is encoded while the current one is sent.
+// finishes window w before any starts window w+1. The requests are
+// DatasetEncoder's (dataset_encoder.h): the same as `strata-querybench
+// stream` writes to a file. The next window is encoded while the current
+// one is sent.
 #ifndef STRATA_BENCH_QUERYBENCH_REMOTE_WRITE_H_
 #define STRATA_BENCH_QUERYBENCH_REMOTE_WRITE_H_
 

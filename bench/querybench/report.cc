@@ -52,6 +52,16 @@ bool AllAnswersEqual(const std::vector<QueryResult>& results) {
   return true;
 }
 
+bool AnswersMatchReference(const std::vector<QueryResult>& results, size_t reference) {
+  for (const QueryResult& r : results) {
+    if (!r.systems[0].failure.empty() || !r.systems[reference].failure.empty() ||
+        !r.vs_first[reference - 1].equal) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string MarkdownReport(const std::vector<QueryResult>& results,
                            const std::vector<System>& systems, double target_ratio) {
   std::string out;

@@ -17,7 +17,7 @@ using Clock = std::chrono::steady_clock;
 class Endpoint {
  public:
   Endpoint(const System& system, const RunOptions& options)
-      : system_(system), client_(system.url.host, system.url.port) {
+      : client_(system.url.host, system.url.port) {
     client_.set_keep_alive(true);
     client_.set_tcp_nodelay(true);
     client_.set_connection_timeout(std::chrono::seconds(5));
@@ -47,10 +47,8 @@ class Endpoint {
 
   const std::string& body() const { return body_; }
   const std::string& failure() const { return failure_; }
-  const System& system() const { return system_; }
 
  private:
-  const System& system_;
   httplib::Client client_;
   std::string body_;
   std::string failure_;
@@ -67,21 +65,20 @@ double Percentile(std::vector<double> values, double p) {
   return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
 }
 
-QueryResult RunQuery(const Query& query, std::vector<std::unique_ptr<Endpoint>>& endpoints,
-                     const RunOptions& options) {
+QueryResult RunQuery(const Query& query, const std::vector<System>& systems,
+                     std::vector<std::unique_ptr<Endpoint>>& endpoints, const RunOptions& options) {
   const std::string path = RequestPath(query);
   const size_t n = endpoints.size();
   QueryResult result;
   result.query = query;
   result.systems.resize(n);
-  std::vector<std::string> answers(n);
   std::vector<bool> failed(n, false);
 
   for (size_t s = 0; s < n; ++s) {
     // Without warm-up requests, the first timed request's answer is kept.
     for (int w = 0; w < options.warmup && !failed[s]; ++w) {
       failed[s] = endpoints[s]->Ask(path) < 0;
-      if (w == 0) answers[s] = endpoints[s]->body();
+      if (w == 0) result.systems[s].answer = endpoints[s]->body();
     }
   }
   for (int r = 0; r < options.reps; ++r) {
@@ -89,7 +86,7 @@ QueryResult RunQuery(const Query& query, std::vector<std::unique_ptr<Endpoint>>&
       const size_t s = r % 2 == 0 ? i : n - 1 - i;
       if (failed[s]) continue;  // a failing query stays failing: do not wait on it again
       const double ms = endpoints[s]->Ask(path);
-      if (answers[s].empty()) answers[s] = endpoints[s]->body();
+      if (result.systems[s].answer.empty()) result.systems[s].answer = endpoints[s]->body();
       if (ms < 0) {
         failed[s] = true;
       } else {
@@ -100,19 +97,29 @@ QueryResult RunQuery(const Query& query, std::vector<std::unique_ptr<Endpoint>>&
   for (size_t s = 0; s < n; ++s) {
     SystemResult& sr = result.systems[s];
     if (failed[s]) sr.failure = endpoints[s]->failure();
-    sr.median_ms = Percentile(sr.latencies_ms, 50);
-    sr.p90_ms = Percentile(sr.latencies_ms, 90);
-    sr.summary = Summarize(answers[s]);
-    sr.answer_bytes = answers[s].size();
+    DeriveStatistics(&sr);
   }
-  for (size_t s = 1; s < n; ++s) {
-    result.vs_first.push_back(CompareAnswers(answers[0], answers[s], endpoints[0]->system().name,
-                                             endpoints[s]->system().name, options.tolerance));
-  }
+  CompareWithFirst(systems, options.tolerance, &result);
   return result;
 }
 
 }  // namespace
+
+void DeriveStatistics(SystemResult* result) {
+  result->median_ms = Percentile(result->latencies_ms, 50);
+  result->p90_ms = Percentile(result->latencies_ms, 90);
+  result->summary = Summarize(result->answer);
+}
+
+void CompareWithFirst(const std::vector<System>& systems, const Tolerance& tolerance,
+                      QueryResult* result) {
+  result->vs_first.clear();
+  const SystemResult& first = result->systems[0];
+  for (size_t s = 1; s < result->systems.size(); ++s) {
+    result->vs_first.push_back(CompareAnswers(first.answer, result->systems[s].answer,
+                                              systems[0].name, systems[s].name, tolerance));
+  }
+}
 
 std::vector<QueryResult> RunSuite(const std::vector<Query>& suite,
                                   const std::vector<System>& systems, const RunOptions& options) {
@@ -122,7 +129,7 @@ std::vector<QueryResult> RunSuite(const std::vector<Query>& suite,
   }
   std::vector<QueryResult> results;
   for (const Query& query : suite) {
-    results.push_back(RunQuery(query, endpoints, options));
+    results.push_back(RunQuery(query, systems, endpoints, options));
     if (options.progress) {
       std::string line = fmt::format("  {:<22}", query.name);
       for (size_t s = 0; s < systems.size(); ++s) {

@@ -9,6 +9,10 @@
 // the request to having read the whole body, uncompressed (no
 // Accept-Encoding), so it includes JSON encoding and transfer as a
 // dashboard sees them.
+//
+// Each system's first answer body is kept whole (bodies can be MBs; that is
+// fine for a suite of ~30 queries) so that a run can be saved per system and
+// compared later (saved_run.h).
 #ifndef STRATA_BENCH_QUERYBENCH_RUNNER_H_
 #define STRATA_BENCH_QUERYBENCH_RUNNER_H_
 
@@ -40,8 +44,8 @@ struct SystemResult {
   double median_ms = 0;
   double p90_ms = 0;      // nearest rank
   std::string failure;    // HTTP status or connection error, when a request failed
-  AnswerSummary summary;  // of the first answer
-  size_t answer_bytes = 0;
+  std::string answer;     // the first answer's body, the one compared
+  AnswerSummary summary;  // of `answer`
 };
 
 struct QueryResult {
@@ -50,6 +54,16 @@ struct QueryResult {
   // vs_first[i - 1] compares systems[0]'s answer with systems[i]'s.
   std::vector<Comparison> vs_first;
 };
+
+// Sets the fields that derive from latencies_ms and answer: the median (the
+// mean of the middle two for an even count), the p90 (nearest rank), both 0
+// without latencies, and the summary.
+void DeriveStatistics(SystemResult* result);
+
+// Sets result->vs_first by comparing systems[0]'s answer with each other
+// system's; `systems` name them in the difference texts.
+void CompareWithFirst(const std::vector<System>& systems, const Tolerance& tolerance,
+                      QueryResult* result);
 
 std::vector<QueryResult> RunSuite(const std::vector<Query>& suite,
                                   const std::vector<System>& systems, const RunOptions& options);

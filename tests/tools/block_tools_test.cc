@@ -351,6 +351,49 @@ TEST_F(BlockToolsTest, WritersRefuseWhileLockedReadersWork) {
   EXPECT_THAT(Dump(DumpOptions()), HasSubstr("{__name__=\"up\", job=\"b\"} 0.5 1700006400000\n"));
 }
 
+TEST_F(BlockToolsTest, CompactCutHeadPutsTheNewestRangeInBlocksToo) {
+  TwoBlocks();
+  const int64_t newest = kT0 + 6 * kHour + kHour / 2;
+  {
+    DBOptions options;
+    options.fs = &fs_;
+    options.background_maintenance = false;
+    options.retention_ms = 0;
+    ManualClock clock(newest);
+    options.clock = &clock;
+    auto db = DB::Open(dir_, options);
+    ASSERT_TRUE(db.ok()) << db.status();
+    auto app = (*db)->NewAppender();
+    for (int64_t t = kT0 + 4 * kHour; t <= newest; t += kHour / 2) {
+      ASSERT_TRUE(app->Add(Labels::FromStrings({"__name__", "h"}), t, 7).ok());
+    }
+    ASSERT_TRUE(app->Commit().ok());
+    ASSERT_TRUE((*db)->Close().ok());
+  }
+  const std::string before = Dump(DumpOptions());
+  // The head spans 2.5h, less than 1.5 block ranges: a plain compaction
+  // leaves it alone, --cut-head puts all of it in blocks.
+  auto newest_block_max = [&] {
+    DBOptions options;
+    options.fs = &fs_;
+    options.background_maintenance = false;
+    options.retention_ms = 0;
+    auto db = DB::Open(dir_, options);
+    EXPECT_TRUE(db.ok()) << db.status();
+    int64_t max = 0;
+    for (const auto& b : (*db)->blocks()) max = std::max(max, b->meta().max_time);
+    EXPECT_TRUE((*db)->Close().ok());
+    return max;
+  };
+  std::ostringstream out;
+  ASSERT_TRUE(CompactDataDir(&fs_, dir_, out).ok()) << out.str();
+  EXPECT_LE(newest_block_max(), kT0 + 4 * kHour);
+  ASSERT_TRUE(CompactDataDir(&fs_, dir_, out, /*cut_head=*/true).ok()) << out.str();
+  EXPECT_THAT(out.str(), HasSubstr("added:"));
+  EXPECT_GT(newest_block_max(), newest);
+  EXPECT_EQ(Dump(DumpOptions()), before);
+}
+
 TEST_F(BlockToolsTest, SnapshotCopiesBlocksAndHead) {
   TwoBlocks();
   {
