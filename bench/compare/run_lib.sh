@@ -132,6 +132,9 @@ ingest_phase() {
   log "$key: steady state in $STEADY"
   sleep "$STEADY"
   R[$key.rss_steady]="$(proc_bytes "$SERVER_PID" VmRSS)"
+  # RSS counts file pages mapped and touched (blocks read by compaction),
+  # which the kernel may reclaim; the anonymous part is the process's own.
+  R[$key.rss_anon]="$(proc_bytes "$SERVER_PID" RssAnon)"
   R[$key.rss_peak]="$(proc_bytes "$SERVER_PID" VmHWM)"
   R[$key.status]=ok
 }
@@ -142,7 +145,7 @@ ingest_phase() {
 query_phase() {
   local sys="$1" key="$2" dir="$3" port="$4" save="$5" filter="${6:-}" rc=0
   local args=("${DATASET_FLAGS[@]}" --system "$sys=http://127.0.0.1:$port" --save "$save"
-    --warmup 1 --quiet --out "$dir/query-$(basename "$save").md")
+    --warmup 1 --quiet --out "$dir/$(basename "$(dirname "$save")").md")
   if [ -n "$filter" ]; then args+=(--filter "$filter" --reps 1); else args+=(--reps "$REPS"); fi
   log "$key: queries${filter:+ ($filter)}"
   "$QB" query "${args[@]}" &

@@ -134,16 +134,6 @@ int Dataset::Generation(int target, int scrape) const {
                           options_.churn_every_ms);
 }
 
-int Dataset::GenerationStart(int target, int generation) const {
-  if (generation == 0) return 0;
-  const uint64_t every = static_cast<uint64_t>(options_.churn_every_ms);
-  const int64_t phase =
-      static_cast<int64_t>(Mix(options_.seed ^ (uint64_t(target) * 0xbb67ae85)) % every);
-  // The smallest scrape k with k * interval + phase >= generation * every.
-  const int64_t need = int64_t{generation} * options_.churn_every_ms - phase;
-  return static_cast<int>((need + options_.interval_ms - 1) / options_.interval_ms);
-}
-
 int64_t Dataset::total_series() const {
   int64_t total = 0;
   for (int t = 0; t < options_.targets; ++t) {
@@ -196,14 +186,6 @@ double Dataset::CounterValue(int64_t series, int target, int scrape, double rate
   if (restart % 4 == 0 && scrapes_ >= 4) {
     const int at = scrapes_ / 4 + static_cast<int>((restart >> 8) % (uint64_t(scrapes_) / 2));
     if (scrape >= at) {
-      base = 0;
-      since = scrape - at;
-    }
-  }
-  // A replaced target's new pod starts counting from zero.
-  if (const int g = Generation(target, scrape); g > 0) {
-    const int at = GenerationStart(target, g);
-    if (scrape - at < since) {
       base = 0;
       since = scrape - at;
     }

@@ -17,9 +17,12 @@
 //
 // Churn (optional): a share of the targets is replaced every `churn_every`
 // (a DaemonSet rollout: same node, new pod). Each such target has its own
-// phase; at each replacement its generation grows by one, its series get a
-// new `pod` label (every target carries `pod` when churn is on) and its
-// counters restart from zero.
+// phase; at each replacement its generation grows by one and its series get
+// a new `pod` label (every target carries `pod` when churn is on). Values
+// carry on: node-exporter's counters describe the host, not the pod. (A new
+// series whose counter started near zero would also hit the one rate()
+// extrapolation rule Prometheus changed in 2.51, which the benchmark's
+// comparison with Prometheus 2.42 must avoid: bench/compare/README.md.)
 //
 // Values are a pure function of (series, scrape), so the OpenMetrics file
 // and the remote-write stream hold exactly the same samples whatever the
@@ -103,8 +106,6 @@ class Dataset {
   // Classic histogram `histogram` (buckets, _sum, _count) for `handler`.
   void AddHistogram(const char* handler, int histogram);
   bool Churns(int target) const;
-  // The first scrape of generation `generation` of a churning target.
-  int GenerationStart(int target, int generation) const;
   double CounterValue(int64_t series, int target, int scrape, double rate, double decimals) const;
   double HistogramCount(int target, int histogram, int scrape) const;
   // Requests per second of histogram `histogram`'s handler.
