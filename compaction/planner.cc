@@ -71,6 +71,9 @@ Plan PlanLevel(std::span<const block::BlockMeta* const> candidates, int64_t rang
     if (group.size() >= 2 && (spans_window || window_closed)) {
       return ToPlan(group, /*overlapping=*/false);
     }
+    if (group.size() == 1 && group.front()->level == 1 && window_closed) {
+      return ToPlan(group, /*overlapping=*/false);  // rule 4 (planner.h)
+    }
     i = j;
   }
   return {};
@@ -93,7 +96,7 @@ std::vector<int64_t> BlockRanges(int64_t base_ms, int64_t retention_ms) {
 Plan PlanCompaction(std::span<const block::BlockMeta> metas, std::span<const int64_t> ranges) {
   const auto sorted = SortedByTime(metas);
   if (Plan p = PlanOverlapping(sorted); !p.ulids.empty()) return p;
-  if (sorted.size() < 3) return {};  // the newest is excluded; need two more
+  if (sorted.size() < 2) return {};  // the newest is excluded; need one more
   const auto candidates = std::span(sorted).first(sorted.size() - 1);
   const int64_t newest_min_time = sorted.back()->min_time;
   for (size_t r = 1; r < ranges.size(); ++r) {

@@ -27,8 +27,9 @@ namespace strata::compaction {
 // retention_ms <= 0 means unlimited (the list goes up to 7 days of ranges).
 std::vector<int64_t> BlockRanges(int64_t base_ms, int64_t retention_ms);
 
-// One planned compaction: the ULIDs of the blocks to merge (>= 2, ordered by
-// min_time) and whether it is a vertical compaction of overlapping blocks.
+// One planned compaction: the ULIDs of the blocks to merge (ordered by
+// min_time; one only when a lone level-1 block is rewritten, rule 4) and
+// whether it is a vertical compaction of overlapping blocks.
 struct Plan {
   std::vector<std::string> ulids;
   bool overlapping = false;
@@ -47,6 +48,12 @@ struct Plan {
 //     entirely; the first group of >= 2 blocks whose window is complete —
 //     the group spans the whole window, or a newer block starts at or after
 //     the window's end — is the plan.
+//  4. In that same walk, a level-1 block alone in its window once the window
+//     is closed (a newer block starts at or after its end) is a plan of its
+//     own: rewritten, it gets the cold encoding of levels >= 2. Servers leave
+//     such blocks around restarts and ingestion gaps; without the rewrite
+//     they would stay in XOR chunks forever. A lone block of level >= 2 is
+//     left as it is (rewriting it would change nothing).
 Plan PlanCompaction(std::span<const block::BlockMeta> metas, std::span<const int64_t> ranges);
 
 }  // namespace strata::compaction

@@ -58,8 +58,9 @@ start_system() {
       READY_PATH=/-/ready
       ;;
     victoriametrics)
+      # shellcheck disable=SC2086  # VM_FLAGS is a list of flags
       victoria-metrics -httpListenAddr="127.0.0.1:$port" -storageDataPath="$dir/data" \
-        -retentionPeriod=100y >>"$dir/server.log" 2>&1 &
+        -retentionPeriod=100y ${VM_FLAGS:-} >>"$dir/server.log" 2>&1 &
       READY_PATH=/health
       ;;
     *) log "unknown system $sys"; return 1 ;;
@@ -105,6 +106,23 @@ wait_vm_merges() {
   log "VictoriaMetrics still merging after 300 s; measuring anyway"
 }
 
+# Waits (at most $2 seconds) until process $1 has used under 5% of a core
+# over 5 s: the background work ingestion left (head cuts, compaction,
+# merges) is done before memory is read and queries are timed, for every
+# system alike. Prints the seconds waited.
+wait_idle() {
+  local pid="$1" limit="$2" start=$SECONDS ticks before after hz
+  hz="$(getconf CLK_TCK)"
+  while [ $((SECONDS - start)) -lt "$limit" ]; do
+    before="$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null)" || break
+    sleep 5
+    after="$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null)" || break
+    ticks=$((after - before))
+    [ "$ticks" -lt $((hz * 5 / 20)) ] && break
+  done
+  echo $((SECONDS - start))
+}
+
 # Replays the stream $2 into system $1 (KEY $3, directory $4, port $5):
 # ingestion and memory figures into R.
 ingest_phase() {
@@ -129,7 +147,8 @@ ingest_phase() {
     R[$key.status]="not every sample acknowledged (loadgen exit $rc)"
     return 1
   fi
-  log "$key: steady state in $STEADY"
+  R[$key.idle_wait_s]="$(wait_idle "$SERVER_PID" "${IDLE_LIMIT:-900}")"
+  log "$key: idle after ${R[$key.idle_wait_s]} s; steady state in $STEADY"
   sleep "$STEADY"
   R[$key.rss_steady]="$(proc_bytes "$SERVER_PID" VmRSS)"
   # RSS counts file pages mapped and touched (blocks read by compaction),

@@ -81,7 +81,7 @@ report_full() {
   done
   active="$(jq -r '.active_series // .series' "$STREAM.json")"
   samples="$(jq -r .samples "$STREAM.json")"
-  echo "## Side by side: Strata, Prometheus and VictoriaMetrics — ${DATE%%T*}"
+  echo "### Latest full run — ${DATE%%T*}"
   echo
   report_header
   if [ -n "$INPUT" ]; then
@@ -125,6 +125,8 @@ report_full() {
   row "disk: chunks + index, B/sample" f_data
   row "disk: whole directory, B/sample" f_dir
   row "disk: snapshot with the head as taken, B/sample" f_snap
+  f_idle() { num "${R[$1.idle_wait_s]:-}" 0; }
+  row "background work after the replay (waited for before measuring), s" f_idle
   row "restart after kill -9 to ready, s" f_restart
   row "WAL at the kill, MiB" f_wal
   [ -n "$INPUT" ] || row "query median latency, geometric mean over the suite, ms" f_query
@@ -190,16 +192,16 @@ report_full() {
     echo
   fi
   if [ -s "$WORK/queries.md" ]; then
-    echo "### Queries (each system alone; Strata's answers checked against Prometheus's)"
+    echo "#### Queries (each system alone; Strata's answers checked against Prometheus's)"
     echo
-    sed 's/^#/###/' "$WORK/queries.md"
+    sed 's/^#/####/' "$WORK/queries.md"
     echo
   fi
 }
 
 report_scaling() {
   local n s active
-  echo "## Scaling: ingestion and memory against series count — ${DATE%%T*}"
+  echo "### Scaling: ingestion and memory against series count — ${DATE%%T*}"
   echo
   report_header
   echo "- workload per size: \`strata-querybench stream\` with --hours $HOURS of $INTERVAL" \

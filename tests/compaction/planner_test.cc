@@ -14,11 +14,12 @@ using ::testing::IsEmpty;
 
 constexpr int64_t kH = 3600 * 1000;
 
-block::BlockMeta Meta(std::string ulid, int64_t min_h, int64_t max_h) {
+block::BlockMeta Meta(std::string ulid, int64_t min_h, int64_t max_h, int level = 1) {
   block::BlockMeta m;
   m.ulid = std::move(ulid);
   m.min_time = min_h * kH;
   m.max_time = max_h * kH;
+  m.level = level;
   return m;
 }
 
@@ -59,14 +60,36 @@ TEST(PlannerTest, MergesAPartialWindowWhenNewerDataStartedAfterIt) {
 
 TEST(PlannerTest, HigherLevelsMergeOnceTheLowerOnesAreDone) {
   const auto ranges = BlockRanges(2 * kH, 0);
-  std::vector<block::BlockMeta> metas = {Meta("a", 0, 6), Meta("b", 6, 12), Meta("c", 12, 18),
-                                         Meta("d", 18, 24), Meta("e", 24, 26)};
+  std::vector<block::BlockMeta> metas = {Meta("a", 0, 6, 2), Meta("b", 6, 12, 2),
+                                         Meta("c", 12, 18, 2), Meta("d", 18, 24, 2),
+                                         Meta("e", 24, 26)};
   EXPECT_THAT(PlanCompaction(metas, ranges).ulids, ElementsAre("a", "b", "c", "d"));
   // The smallest level goes first.
   metas.push_back(Meta("f", 26, 28));
   metas.push_back(Meta("g", 28, 30));
   metas.push_back(Meta("h", 30, 32));
   EXPECT_THAT(PlanCompaction(metas, ranges).ulids, ElementsAre("e", "f", "g"));
+}
+
+TEST(PlannerTest, ALoneLevelOneBlockIsRewrittenOnceItsWindowCloses) {
+  const auto ranges = BlockRanges(2 * kH, 0);
+  // "a" is alone in [0h, 6h); while "b" (the newest) is in the same window,
+  // the window may still fill.
+  std::vector<block::BlockMeta> metas = {Meta("a", 0, 2), Meta("b", 2, 4)};
+  EXPECT_THAT(PlanCompaction(metas, ranges).ulids, IsEmpty());
+  // "b" starts after the window: closed.
+  metas = {Meta("a", 0, 2), Meta("b", 8, 10)};
+  Plan p = PlanCompaction(metas, ranges);
+  EXPECT_THAT(p.ulids, ElementsAre("a"));
+  EXPECT_FALSE(p.overlapping);
+  // The newest is never planned, even alone in a window.
+  metas = {Meta("b", 8, 10)};
+  EXPECT_THAT(PlanCompaction(metas, ranges).ulids, IsEmpty());
+  // Rewritten (level 2), it is left alone in the 24h window: no loop.
+  metas = {Meta("a2", 0, 2, 2), Meta("b", 8, 10, 2), Meta("x", 30, 32)};
+  EXPECT_THAT(PlanCompaction(metas, ranges).ulids, ElementsAre("a2", "b"));
+  metas = {Meta("ab", 0, 10, 3), Meta("y", 48, 50)};
+  EXPECT_THAT(PlanCompaction(metas, ranges).ulids, IsEmpty());
 }
 
 TEST(PlannerTest, BlocksLargerThanTheWindowAreSkipped) {
