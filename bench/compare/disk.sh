@@ -302,22 +302,6 @@ vm_metric() {
     END { printf "%.0f\n", s }'
 }
 
-# Polls until vm_active_merges has read 0 three times in a row (10 min at most).
-wait_vm_merges() {
-  local quiet=0 active
-  for _ in $(seq 1 1200); do
-    active="$(vm_metric '^vm_active_merges')" || active=1
-    if [ "$active" = 0 ]; then
-      quiet=$((quiet + 1))
-      [ "$quiet" -ge 3 ] && return 0
-    else
-      quiet=0
-    fi
-    sleep 0.5
-  done
-  log "victoriametrics: still merging after 10 min; measuring anyway"
-}
-
 run_vm() {
   local dir="$WORK/vm" part rows t0 t1
   mkdir -p "$dir"
@@ -355,7 +339,7 @@ run_vm() {
   curl -fsS --max-time 600 -o /dev/null "http://127.0.0.1:$VM_PORT/internal/force_flush"
   t1="$(now_s)"
   VM_IMPORT_SECONDS="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
-  wait_vm_merges
+  wait_vm_merges "$VM_PORT" 600
   rows="$(vm_metric '^vm_rows\\{type="storage/(small|big)"\\}')"
   # /api/v1/series/count counts per-day index entries (a series spanning two
   # days may count twice); listing the series is exact.
@@ -365,7 +349,7 @@ run_vm() {
   log "victoriametrics: $rows rows, ${VM_SERIES:-?} series; force_merge"
   curl -fsS --max-time 600 -o /dev/null "http://127.0.0.1:$VM_PORT/internal/force_merge"
   sleep 2
-  wait_vm_merges
+  wait_vm_merges "$VM_PORT" 600
   VM_ROWS="$(vm_metric '^vm_rows\\{type="storage/(small|big)"\\}')"
   VM_PARTS="$(vm_metric '^vm_parts\\{type="storage/(small|big)"\\}')"
   stop_server "$VM_PID"

@@ -80,24 +80,6 @@ make_work strata-ingest
 
 dir_bytes() { du -sb "$1" | cut -f1; }
 
-# VictoriaMetrics merges in the background: wait (120 s at most) until its
-# active merge gauges have read zero twice in a row.
-wait_vm_merges() {
-  local port="$1" active quiet=0
-  for _ in $(seq 1 240); do
-    active="$(curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" \
-      | awk '/^vm_active_merges/ { s += $NF } END { print s + 0 }')" || active=1
-    if [ "$active" = 0 ]; then
-      quiet=$((quiet + 1))
-      [ "$quiet" -ge 2 ] && return 0
-    else
-      quiet=0
-    fi
-    sleep 0.5
-  done
-  log "VictoriaMetrics still merging after 120 s; measuring anyway"
-}
-
 declare -A RESULT DISK NOTE STATUS LOADAVG
 
 # Runs system $1 end to end as repetition $2 (key "$1/$2"): records its
@@ -172,7 +154,7 @@ run_system() {
     victoriametrics)
       curl -fsS --max-time 300 -o /dev/null "http://127.0.0.1:$port/internal/force_flush" || true
       curl -fsS --max-time 300 -o /dev/null "http://127.0.0.1:$port/internal/force_merge" || true
-      wait_vm_merges "$port"
+      wait_vm_merges "$port" 120
       ;;
   esac
   log "$key: stopping"

@@ -23,6 +23,8 @@
 #   free_port              a port on 127.0.0.1 that nothing listens on
 #   wait_ready PORT PATH PID LOG_FILE SECONDS
 #                          waits for http://127.0.0.1:PORT/PATH to answer 2xx
+#   wait_vm_merges PORT SECONDS
+#                          waits for VictoriaMetrics' background merges to end
 #   start_strata PORT DIR  Strata on DIR/data, log in DIR/server.log
 #   start_prometheus PORT DIR [FLAG...]
 #                          Prometheus on DIR/data, log in DIR/server.log
@@ -148,11 +150,12 @@ free_port() {
   return 1
 }
 
-# Polls http://127.0.0.1:PORT/PATH until it answers 2xx (SECONDS at most);
-# fails early when server PID exits.
+# Polls http://127.0.0.1:PORT/PATH every 50 ms (so that start-up times can
+# be read off it) until it answers 2xx (SECONDS at most); fails early when
+# server PID exits.
 wait_ready() {
-  local port="$1" path="$2" pid="$3" log_file="$4" wait_s="$5"
-  for _ in $(seq 1 $((wait_s * 5))); do
+  local port="$1" path="$2" pid="$3" log_file="$4" wait_s="$5" start=$SECONDS
+  while [ $((SECONDS - start)) -lt "$wait_s" ]; do
     if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port$path" 2>/dev/null; then
       return 0
     fi
@@ -161,11 +164,30 @@ wait_ready() {
       tail -n 20 "$log_file" >&2
       return 1
     fi
-    sleep 0.2
+    sleep 0.05
   done
   log "server not ready after $wait_s s; last log lines:"
   tail -n 20 "$log_file" >&2
   return 1
+}
+
+# VictoriaMetrics on 127.0.0.1:PORT merges in the background: waits (SECONDS
+# at most) until its active merge gauges have read zero three times in a
+# row, 0.5 s apart.
+wait_vm_merges() {
+  local port="$1" wait_s="$2" active quiet=0
+  for _ in $(seq 1 $((wait_s * 2))); do
+    active="$(curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" \
+      | awk '/^vm_active_merges/ { s += $NF } END { print s + 0 }')" || active=1
+    if [ "$active" = 0 ]; then
+      quiet=$((quiet + 1))
+      [ "$quiet" -ge 3 ] && return 0
+    else
+      quiet=0
+    fi
+    sleep 0.5
+  done
+  log "VictoriaMetrics still merging after $wait_s s; measuring anyway"
 }
 
 start_strata() {

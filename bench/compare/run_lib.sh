@@ -66,44 +66,7 @@ start_system() {
     *) log "unknown system $sys"; return 1 ;;
   esac
   SERVER_PID=$!
-  wait_ready_fine "$port" "$READY_PATH" "$SERVER_PID" "$dir/server.log" "$wait_s"
-}
-
-# wait_ready (lib.sh) polling every 50 ms, so restarts are timed finely.
-wait_ready_fine() {
-  local port="$1" path="$2" pid="$3" log_file="$4" wait_s="$5" start=$SECONDS
-  while [ $((SECONDS - start)) -lt "$wait_s" ]; do
-    if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port$path" 2>/dev/null; then
-      return 0
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      log "server exited during start-up; last log lines:"
-      tail -n 20 "$log_file" >&2
-      return 1
-    fi
-    sleep 0.05
-  done
-  log "server not ready after $wait_s s; last log lines:"
-  tail -n 20 "$log_file" >&2
-  return 1
-}
-
-# VictoriaMetrics merges in the background: waits (300 s at most) until its
-# active merge gauges have read zero twice in a row.
-wait_vm_merges() {
-  local port="$1" active quiet=0
-  for _ in $(seq 1 600); do
-    active="$(curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" \
-      | awk '/^vm_active_merges/ { s += $NF } END { print s + 0 }')" || active=1
-    if [ "$active" = 0 ]; then
-      quiet=$((quiet + 1))
-      [ "$quiet" -ge 2 ] && return 0
-    else
-      quiet=0
-    fi
-    sleep 0.5
-  done
-  log "VictoriaMetrics still merging after 300 s; measuring anyway"
+  wait_ready "$port" "$READY_PATH" "$SERVER_PID" "$dir/server.log" "$wait_s"
 }
 
 # Waits (at most $2 seconds) until process $1 has used under 5% of a core
@@ -246,7 +209,7 @@ disk_phase() {
     victoriametrics)
       curl -fsS --max-time 1800 -o /dev/null "http://127.0.0.1:$port/internal/force_flush" || true
       curl -fsS --max-time 1800 -o /dev/null "http://127.0.0.1:$port/internal/force_merge" || true
-      wait_vm_merges "$port"
+      wait_vm_merges "$port" 300
       stop_server "$SERVER_PID"
       SERVER_PID=""
       R[$key.data_bytes]="$(bytes_of "$dir/data/data" "$dir/data/indexdb")"
