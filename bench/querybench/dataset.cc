@@ -225,6 +225,33 @@ double Dataset::Value(int64_t series, int scrape) const {
       const double wave = std::sin(2 * std::numbers::pi * seconds / 86400 + phase);
       return RoundTo(level * (1 + 0.3 * wave + 0.05 * (u - 0.5)), tmpl.decimals);
     }
+    case Kind::kGaugeWalk: {
+      // Noise at every time scale: for each j < 12 a uniform draw every 2^j
+      // scrapes, weighted by sqrt(2^j) and interpolated linearly between
+      // its draws. Steps between scrapes stay small while the sum wanders
+      // over hours, as a random walk does (a few percent of the level),
+      // and it is still a pure function of the scrape.
+      const double level = tmpl.rate * (0.5 + Unit(options_.seed ^ (s * 0x2545f491)));
+      const uint64_t slot = static_cast<uint64_t>(start_ms_ / options_.interval_ms + scrape);
+      double walk = 0;
+      for (int j = 0; j < 12; ++j) {
+        const uint64_t key = options_.seed ^ (s * 0x632be5ab) ^ (uint64_t(j) << 56);
+        const uint64_t cell = slot >> j;
+        const double at = static_cast<double>(slot & ((uint64_t{1} << j) - 1)) / (1 << j);
+        const double u = Unit(key ^ cell) * (1 - at) + Unit(key ^ (cell + 1)) * at;
+        walk += (u - 0.5) * std::sqrt(static_cast<double>(1 << j));
+      }
+      return RoundTo(std::max(0.0, level * (1 + 0.002 * walk)), tmpl.decimals);
+    }
+    case Kind::kGaugeSaw: {
+      // Climbs by the same step each scrape from half the level and drops
+      // back every 20-79 scrapes (a heap between garbage collections).
+      const double level = tmpl.rate * (0.5 + Unit(options_.seed ^ (s * 0x2545f491)));
+      const uint64_t period = 20 + Mix(options_.seed ^ (s * 0x7a3d)) % 60;
+      const uint64_t slot = static_cast<uint64_t>(start_ms_ / options_.interval_ms + scrape) +
+                            Mix(options_.seed ^ (s * 0x51d));
+      return RoundTo(level * (0.5 + static_cast<double>(slot % period) / period), tmpl.decimals);
+    }
     case Kind::kBucket: {
       // Cumulative counts of an exponential latency distribution: monotonic
       // in `le` and, as the count is, in time.

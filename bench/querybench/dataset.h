@@ -10,7 +10,10 @@
 // - node (1,000 series a target): the same families over more devices (16
 //   CPUs, 8 network devices, disks and filesystems, 4 handlers) and the
 //   families a real node-exporter adds: interrupts per CPU, softnet, netstat,
-//   memory details, hwmon temperatures, per-collector scrape durations.
+//   memory details, hwmon temperatures, per-collector scrape durations;
+//   besides daily waves, some gauges wander like random walks (sockets, file
+//   handles, conntrack entries) and some are sawtooths (Go heap sizes, open
+//   files).
 // Every series carries job, instance and cluster labels. Counters grow at a
 // per-series rate with noise; one target in four restarts once (its counters
 // reset). Gauges follow daily waves with noise; constants stay.
@@ -88,7 +91,16 @@ class Dataset {
   double Value(int64_t series, int scrape) const;
 
  private:
-  enum class Kind : uint8_t { kCounter, kGauge, kConstant, kBucket, kHistSum, kHistCount };
+  enum class Kind : uint8_t {
+    kCounter,
+    kGauge,      // a daily wave with noise
+    kGaugeWalk,  // wanders at every time scale, like a random walk
+    kGaugeSaw,   // climbs each scrape, drops back every period
+    kConstant,
+    kBucket,
+    kHistSum,
+    kHistCount
+  };
   // One of the 100 series every target has.
   struct Template {
     std::string name;

@@ -69,11 +69,11 @@ void Dataset::AddNodeTemplates() {
   add("node_intr_total", {}, Kind::kCounter, 15000, 0);
   add("node_forks_total", {}, Kind::kCounter, 30, 0);
   add("node_boot_time_seconds", {}, Kind::kConstant, 1.79e9, 0);
-  add("node_entropy_available_bits", {}, Kind::kGauge, 256, 0);
+  add("node_entropy_available_bits", {}, Kind::kGaugeWalk, 256, 0);
   add("up", {}, Kind::kConstant, 1, 0);
-  add("process_resident_memory_bytes", {}, Kind::kGauge, 3e7, 0);
+  add("process_resident_memory_bytes", {}, Kind::kGaugeSaw, 3e7, 0);
   add("process_cpu_seconds_total", {}, Kind::kCounter, 0.02, 2);
-  add("process_open_fds", {}, Kind::kGauge, 12, 0);
+  add("process_open_fds", {}, Kind::kGaugeSaw, 12, 0);
 
   // 8 network devices x 13 series.
   const char* net_devices[] = {"eth0", "eth1",    "eth2", "eth3",
@@ -93,7 +93,7 @@ void Dataset::AddNodeTemplates() {
     add("node_network_mtu_bytes", d, Kind::kConstant, i == 4 ? 65536 : 1500, 0);
     add("node_network_speed_bytes", d, Kind::kConstant, 1.25e9, 0);
     add("node_network_carrier_changes_total", d, Kind::kConstant, 2, 0);
-    add("node_arp_entries", d, Kind::kGauge, 20, 0);
+    add("node_arp_entries", d, Kind::kGaugeWalk, 20, 0);
   }
 
   // 8 disks x 10 series.
@@ -154,14 +154,15 @@ void Dataset::AddNodeTemplates() {
     }
   }
   for (int i = 0; i < 10; ++i) {
-    add(fmt::format("node_sockstat_Stat{}", i), {}, Kind::kGauge, 100.0 * (1 + i), 0);
+    add(fmt::format("node_sockstat_Stat{}", i), {}, i % 2 == 0 ? Kind::kGaugeWalk : Kind::kGaugeSaw,
+        100.0 * (1 + i), 0);
   }
   for (int i = 0; i < 20; ++i) {
     add(fmt::format("node_vmstat_stat{}", i), {}, Kind::kCounter, 1000.0 / (1 + i), 0);
   }
-  add("node_nf_conntrack_entries", {}, Kind::kGauge, 3000, 0);
+  add("node_nf_conntrack_entries", {}, Kind::kGaugeWalk, 3000, 0);
   add("node_nf_conntrack_entries_limit", {}, Kind::kConstant, 262144, 0);
-  add("node_filefd_allocated", {}, Kind::kGauge, 9000, 0);
+  add("node_filefd_allocated", {}, Kind::kGaugeWalk, 9000, 0);
   add("node_filefd_maximum", {}, Kind::kConstant, 9.2e18, 0);
   for (const char* device : net_devices) {
     add("node_network_info", {{"device", device}, {"operstate", "up"}}, Kind::kConstant, 1, 0);
@@ -173,10 +174,10 @@ void Dataset::AddNodeTemplates() {
   }
   add("go_gc_duration_seconds_count", {}, Kind::kCounter, 0.1, 0);
   add("go_gc_duration_seconds_sum", {}, Kind::kCounter, 1e-5, 6);
-  add("go_goroutines", {}, Kind::kGauge, 9, 0);
+  add("go_goroutines", {}, Kind::kGaugeWalk, 9, 0);
   add("go_threads", {}, Kind::kConstant, 12, 0);
   for (int i = 0; i < 13; ++i) {
-    add(fmt::format("go_memstats_stat{}_bytes", i), {}, Kind::kGauge, 1e6 * (1 + i), 0);
+    add(fmt::format("go_memstats_stat{}_bytes", i), {}, Kind::kGaugeSaw, 1e6 * (1 + i), 0);
   }
 
   // An instrumented service: 4 handlers x (2 request counters + a classic

@@ -142,6 +142,41 @@ TEST(DatasetTest, NodeProfileHasAThousandDistinctSeriesPerTarget) {
   }
 }
 
+TEST(DatasetTest, NodeProfileGaugesWanderAndSawtooth) {
+  Dataset d = NodeDataset();
+  auto series_named = [&](const std::string& name) {
+    for (int64_t i = 0; i < d.series_per_target(); ++i) {
+      if (Name(d.Labels(i)) == name) return i;
+    }
+    ADD_FAILURE() << name;
+    return int64_t{0};
+  };
+  // A random-walk-like gauge: small steps, a wider range over two hours.
+  const int64_t walk = series_named("node_nf_conntrack_entries");
+  double lo = d.Value(walk, 0), hi = lo, max_step = 0;
+  for (int k = 1; k < d.scrapes(); ++k) {
+    const double v = d.Value(walk, k);
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+    max_step = std::max(max_step, std::abs(v - d.Value(walk, k - 1)));
+  }
+  EXPECT_GT(hi - lo, 2 * max_step);
+  EXPECT_GT(lo, 0);
+  // A sawtooth: climbs in equal steps, then drops, several times.
+  const int64_t saw = series_named("go_memstats_stat0_bytes");
+  int drops = 0;
+  for (int k = 1; k < d.scrapes(); ++k) {
+    const double step = d.Value(saw, k) - d.Value(saw, k - 1);
+    if (step < 0) {
+      ++drops;
+    } else {
+      EXPECT_GT(step, 0) << k;
+    }
+  }
+  EXPECT_GE(drops, 480 / 80);
+  EXPECT_LE(drops, 480 / 20 + 1);
+}
+
 TEST(DatasetTest, ChurnReplacesTargetsWithNewSeriesWhoseValuesCarryOn) {
   Dataset d = NodeDataset(/*churn_share=*/1.0);
   Dataset steady = NodeDataset();
