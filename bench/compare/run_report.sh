@@ -139,21 +139,21 @@ report_full() {
   for s in "${peers[@]}"; do
     case "$s" in
       prometheus)
-        r="$(div "${R[strata.samples_per_second]:-}" "${R[prometheus.samples_per_second]:-}")"
-        echo "| ingestion ≥ 3× Prometheus | ${r:-n/a}× | $(verdict "$r" 3 ge) |"
+        r="$(div "${R[strata.samples_per_second]:-}" "${R[prometheus.samples_per_second]:-}" 4)"
+        echo "| ingestion ≥ 3× Prometheus | $(num "$r" 2)× | $(verdict "$r" 3 ge) |"
         ;;
       victoriametrics)
-        r="$(div "${R[strata.samples_per_second]:-}" "${R[victoriametrics.samples_per_second]:-}")"
-        echo "| ingestion ≥ 1.5× VictoriaMetrics | ${r:-n/a}× | $(verdict "$r" 1.5 ge) |"
+        r="$(div "${R[strata.samples_per_second]:-}" "${R[victoriametrics.samples_per_second]:-}" 4)"
+        echo "| ingestion ≥ 1.5× VictoriaMetrics | $(num "$r" 2)× | $(verdict "$r" 1.5 ge) |"
         r="$(div "${R[strata.server_cpu_seconds_per_million_settled]:-}" \
-          "${R[victoriametrics.server_cpu_seconds_per_million_settled]:-}")"
-        echo "| CPU per million samples ≤ ⅓ of VictoriaMetrics' | ${r:-n/a}× |" \
-          "$(verdict "$r" 0.3334 le) |"
-        r="$(div "${R[strata.data_bytes]:-}" "${R[victoriametrics.data_bytes]:-}")"
-        echo "| bytes per sample on disk ≤ ½ of VictoriaMetrics' | ${r:-n/a}× |" \
+          "${R[victoriametrics.server_cpu_seconds_per_million_settled]:-}" 4)"
+        echo "| CPU per million samples ≤ ⅓ of VictoriaMetrics' | $(num "$r" 3)× |" \
+          "$(verdict "$r" 0.33334 le) |"
+        r="$(div "${R[strata.data_bytes]:-}" "${R[victoriametrics.data_bytes]:-}" 4)"
+        echo "| bytes per sample on disk ≤ ½ of VictoriaMetrics' | $(num "$r" 2)× |" \
           "$(verdict "$r" 0.5 le) |"
-        r="$(div "${R[strata.rss_steady]:-}" "${R[victoriametrics.rss_steady]:-}")"
-        echo "| memory per active series ≤ ½ of VictoriaMetrics' | ${r:-n/a}× |" \
+        r="$(div "${R[strata.rss_steady]:-}" "${R[victoriametrics.rss_steady]:-}" 4)"
+        echo "| memory per active series ≤ ½ of VictoriaMetrics' | $(num "$r" 2)× |" \
           "$(verdict "$r" 0.5 le) |"
         ;;
     esac
