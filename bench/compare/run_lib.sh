@@ -153,7 +153,6 @@ restart_phase() {
   fi
   t1="$(now_s)"
   R[$key.restart_s]="$(elapsed "$t0" "$t1")"
-  R[$key.rss_after_restart]="$(proc_bytes "$SERVER_PID" VmRSS)"
   log "$key: ready after ${R[$key.restart_s]} s"
   if [ -z "$INPUT" ]; then
     query_phase "$sys" "$key" "$dir" "$port" "$WORK/answers-restart/$sys" \
@@ -189,7 +188,7 @@ blocks_of() {
 
 # Flushes and compacts system $1, then measures its bytes on disk; stops it.
 disk_phase() {
-  local sys="$1" key="$2" dir="$3" port="$4" snap sentinel_ms day_ms=86400000 passes=0 chunks index total all_blocks
+  local sys="$1" key="$2" dir="$3" port="$4" snap sentinel_ms day_ms=86400000 chunks index total all_blocks
   log "$key: flush and compact for the disk figures"
   case "$sys" in
     strata | prometheus)
@@ -203,7 +202,7 @@ disk_phase() {
         return 1
       fi
       snap="$dir/data/snapshots/$snap"
-      read -r "R[$key.snap_blocks]" "R[$key.snap_chunks]" "R[$key.snap_index]" "R[$key.snap_dir]" \
+      read -r _ "R[$key.snap_chunks]" "R[$key.snap_index]" "R[$key.snap_dir]" \
         <<<"$(blocks_of "$snap" 9223372036854775807)"
       ;;
     victoriametrics)
@@ -220,7 +219,6 @@ disk_phase() {
   if [ "$sys" = prometheus ]; then
     R[$key.data_bytes]=$((${R[$key.snap_chunks]} + ${R[$key.snap_index]}))
     R[$key.dir_bytes]="${R[$key.snap_dir]}"
-    R[$key.live_dir_bytes]="$(bytes_of "$dir/data")"
     return 0
   fi
   # Strata: what its own maintenance reaches once time moves on, offline on
@@ -234,17 +232,15 @@ disk_phase() {
   "$TOOL" import openmetrics "$WORK/sentinel.om" "$dir/data" --block-duration 2h --quiet
   while :; do
     "$TOOL" compact "$dir/data" >"$WORK/compact.txt"
-    passes=$((passes + 1))
     grep -q '^added:' "$WORK/compact.txt" || break
   done
-  read -r "R[$key.blocks]" chunks index total <<<"$(blocks_of "$dir/data" "$sentinel_ms")"
+  read -r _ chunks index total <<<"$(blocks_of "$dir/data" "$sentinel_ms")"
   read -r _ _ _ all_blocks <<<"$(blocks_of "$dir/data" 9223372036854775807)"
   R[$key.data_bytes]=$((chunks + index))
   # The directory as it stays: blocks and what else is there (WAL, lock),
   # without the snapshot and the sentinel's block.
   R[$key.dir_bytes]=$(($(bytes_of "$dir/data") - $(bytes_of "$dir/data/snapshots") \
     - all_blocks + total))
-  R[$key.compact_passes]="$passes"
 }
 
 # One system through every phase of the full run.
