@@ -9,7 +9,6 @@
 # none; a histogram's buckets and _sum follow its _count's draw. The
 # templates are transcribed from dataset_node_profile.cc.
 # Usage: python3 bench/compare/node_entropy.py
-# a range of N distinct rounded outcomes; entropy ~ log2(N) (N >= 1).
 import math
 I=15.0
 def cnt(rate, dec):   # counter: 0.6*r*interval quantized by 10^-dec, r ~ U[0.5,1.5]*rate
